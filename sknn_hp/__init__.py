@@ -1,0 +1,13 @@
+"""sknn_hp: scikit-learn neural-network estimators with every hyperparameter exposed.
+
+``MLPClassifier`` and ``MLPRegressor`` are drop-in supersets of scikit-learn's
+multi-layer perceptrons, trained with PyTorch through skorch.
+"""
+
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
+from .exceptions import DivergenceWarning
+
+__version__ = "0.1.0"
+
+__all__ = ["DivergenceWarning", "MLPClassifier", "MLPRegressor", "__version__"]

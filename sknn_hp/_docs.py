@@ -1,0 +1,247 @@
+"""Parameter and attribute documentation shared by both estimators."""
+
+ARCHITECTURE = """\
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units of the ith hidden layer.
+
+    activation : str or list of str, default='relu'
+        Hidden-layer activation, or one per hidden layer:
+
+        - 'identity': f(x) = x
+        - 'logistic' (alias 'sigmoid'): f(x) = 1 / (1 + exp(-x))
+        - 'tanh': f(x) = tanh(x)
+        - 'relu': f(x) = max(0, x)
+        - 'leaky_relu': f(x) = max(a x, x), a = ``leaky_relu_slope``
+        - 'prelu': leaky ReLU with one learned slope per unit
+        - 'elu': f(x) = x if x > 0 else a (exp(x) - 1), a = ``elu_alpha``
+        - 'selu': scaled ELU, self-normalizing (use ``weight_init='lecun_normal'``)
+        - 'gelu': f(x) = x Phi(x);  'silu': f(x) = x sigmoid(x);
+          'softplus': f(x) = log(1 + exp(x))
+"""
+
+OPTIMIZATION = """\
+    solver : {'adam', 'sgd', 'adamw', 'nadam', 'adamax', 'rmsprop', 'adagrad', \
+'adadelta', 'lbfgs'}, default='adam'
+        The optimizer (see :mod:`sknn_hp.optimizers` for the update rules).
+        'lbfgs' is full-batch and bounded by ``max_iter`` and ``max_fun``.
+
+    alpha : float, default=0.0001
+        Strength of the weight penalty ``alpha * (l1_ratio * |W|_1 +
+        (1 - l1_ratio) / 2 * |W|_2^2) / m``, m the batch's total sample weight.
+        Biases, batch-norm and PReLU parameters are not penalized.
+
+    batch_size : int, 'auto' or 'full', default='auto'
+        Mini-batch size. 'auto' is ``min(200, n_samples)``, 'full' is batch
+        gradient descent, 1 is online SGD. Ignored by 'lbfgs'.
+
+    learning_rate : str, default='constant'
+        Learning-rate schedule (formulas in :mod:`sknn_hp.schedules`):
+        'constant', 'invscaling', 'adaptive' (scikit-learn's), 'step',
+        'exponential', 'power', 'piecewise', 'plateau' (performance
+        scheduling), 'cosine', 'cosine_restarts', 'cyclic', 'onecycle'. Applies
+        to every solver except 'lbfgs'.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate, lr0.
+
+    power_t : float, default=0.5
+        Exponent of 'invscaling': lr = lr0 / (samples_seen + 1) ** power_t.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
+
+    shuffle : bool, default=True
+        Shuffle the samples at every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation
+        split. Fitting never changes numpy's or torch's global RNG state.
+
+    tol : float, default=1e-4
+        Minimum improvement of the monitored quantity (training loss, or the
+        validation score/loss with early stopping) within ``n_iter_no_change``
+        epochs; below it training stops (or 'adaptive' divides the rate by 5).
+
+    verbose : bool or int, default=False
+        Print progress messages.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialization of the next ``fit``.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with 'sgd' and ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers) and stop when the monitored validation quantity does not
+        improve by ``tol`` for ``n_iter_no_change`` epochs.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the first and second moment estimates (Adam family).
+
+    epsilon : float, default=1e-8
+        Numerical-stability constant of the adaptive solvers.
+
+    n_iter_no_change : int, default=10
+        Patience, in epochs, of the stopping rule.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'.
+"""
+
+EXTENSIONS = """\
+    l1_ratio : float, default=0.0
+        Share of L1 in the penalty: 0 is scikit-learn's L2, 1 is pure L1,
+        in between the elastic net.
+
+    weight_init : str, default='auto'
+        Weight initializer (see :mod:`sknn_hp.initializers`): 'auto' picks He
+        uniform for the ReLU family, LeCun normal for SELU and Glorot uniform
+        for tanh, logistic and identity (and the output layer);
+        'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal',
+        'lecun_uniform', 'lecun_normal', 'orthogonal', 'uniform', 'normal'.
+        Biases start at zero.
+
+    init_scale : float or None, default=None
+        Half-width of 'uniform' (U(-s, s)), standard deviation of 'normal'
+        (default 0.05 for both), or a gain for the other initializers
+        (default 1).
+
+    leaky_relu_slope : float, default=0.01
+        Negative slope of 'leaky_relu'.
+
+    elu_alpha : float, default=1.0
+        Alpha of 'elu'.
+
+    dropout : float or list of float, default=0.0
+        Dropout rate after each hidden layer, or one per hidden layer. SELU
+        layers use alpha dropout, which keeps self-normalization.
+
+    input_dropout : float, default=0.0
+        Dropout rate on the inputs.
+
+    batch_norm : bool, 'before' or 'after', default=False
+        Batch normalization in every hidden layer, before (True) or after the
+        activation.
+
+    input_batch_norm : bool, default=False
+        Batch-normalize the inputs (an alternative to scaling them).
+
+    residual : bool, default=False
+        Skip connections around the hidden layers after the first,
+        ``h = block(x) + skip(x)``, with a linear projection where widths differ.
+
+    rho : float, default=0.9
+        Decay of the squared-gradient average of 'rmsprop' and 'adadelta'.
+
+    weight_decay : float, default=0.01
+        Decoupled weight decay of 'adamw' (weights only).
+
+    lr_decay_rate : float, default=0.1
+        Decay factor of 'step', 'exponential', 'piecewise' and 'plateau'.
+
+    lr_step_size : float, default=10
+        Epochs per decay step ('step', 'exponential', 'power'), first period of
+        'cosine_restarts', half-period of 'cyclic'.
+
+    lr_milestones : array-like of float or None, default=None
+        Epochs at which 'piecewise' multiplies the rate by ``lr_decay_rate``;
+        None means half and three quarters of ``max_iter``.
+
+    lr_patience : int, default=10
+        Epochs without improvement before 'plateau' lowers the rate.
+
+    lr_min : float, default=0.0
+        Floor of 'plateau', end of 'cosine', 'cosine_restarts' and 'onecycle'.
+
+    lr_max : float or None, default=None
+        Peak of 'cyclic' and 'onecycle'; None means ``10 * learning_rate_init``.
+
+    lr_power : float, default=1.0
+        Exponent c of 'power': lr = lr0 / (1 + t / lr_step_size) ** c.
+
+    lr_cycle_mult : float, default=1
+        Period growth of 'cosine_restarts'.
+
+    lr_warmup_fraction : float, default=0.3
+        Share of ``max_iter`` over which 'onecycle' rises to ``lr_max``.
+
+    monitor : {'score', 'loss'}, default='score'
+        What early stopping watches on the validation set.
+
+    restore_best_weights : bool, default=True
+        With early stopping, end with the weights of the best validation epoch.
+
+    clip_norm : float or None, default=None
+        Clip the global gradient L2 norm to this value.
+
+    clip_value : float or None, default=None
+        Clip every gradient entry to [-clip_value, clip_value].
+"""
+
+RUNTIME = """\
+    device : str, default='auto'
+        'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'.
+
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks, run after the estimator's own.
+"""
+
+ATTRIBUTES = """\
+    loss_ : float
+        The loss at the end of training (penalty included).
+
+    best_loss_ : float or None
+        Minimum training loss; None with early stopping. Not set by 'lbfgs'.
+
+    loss_curve_ : list of float
+        Training loss per epoch, across warm starts and ``partial_fit`` calls.
+        Not set by 'lbfgs'.
+
+    validation_scores_ : list of float or None
+        Validation score per epoch with early stopping, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with early stopping, else None.
+
+    t_ : int
+        Training samples seen.
+
+    coefs_ : list of ndarray of shape (fan_in, fan_out)
+        Weight matrices of the hidden and output layers, as in scikit-learn.
+
+    intercepts_ : list of ndarray of shape (fan_out,)
+        Biases of the hidden and output layers.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+
+    n_iter_ : int
+        Epochs (or 'lbfgs' iterations) run by the last call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of outputs.
+
+    out_activation_ : str
+        Output activation: 'softmax', 'logistic', 'identity' or 'exp'.
+
+    history_ : list of dict
+        One record per epoch: ``epoch``, ``train_loss``, ``lr``, ``dur`` and,
+        with a validation set, ``valid_loss`` and ``valid_score``. Use
+        ``pandas.DataFrame(est.history_)``.
+
+    net_ : skorch.NeuralNet
+        The fitted skorch net (``net_.module_`` is the torch module).
+"""
