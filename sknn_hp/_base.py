@@ -277,10 +277,12 @@ class BaseMLP(BaseEstimator):
             train_ds = self._dataset(*train, dtype=dtype, device=device)
             valid_ds = self._dataset(*valid, dtype=dtype, device=device) if valid else None
             n_train = len(train_ds)
-            if batch_norm or self.input_batch_norm:
-                if n_train < 2:
-                    raise ValueError("batch_norm needs at least 2 training samples; got 1.")
             batch_size = self._batch_size(n_train) if solver.stochastic else n_train
+            if (batch_norm or self.input_batch_norm) and batch_size < 2:
+                raise ValueError(
+                    "batch_norm and input_batch_norm need mini-batches of at least 2 samples; got "
+                    f"batch_size={batch_size} ({n_train} training samples)."
+                )
             net = self._build_net(module, n_train, batch_size, valid_ds, device)
             if incremental and not first_pass and hasattr(self, "_optimizer_state"):
                 net.optimizer_.load_state_dict(self._optimizer_state)

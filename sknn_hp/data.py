@@ -99,7 +99,7 @@ class BatchIterator:
     def _bounds(self):
         n, bs = len(self.dataset), self.batch_size
         starts = list(range(0, n, bs))
-        if self.merge_singleton and len(starts) > 1 and n - starts[-1] == 1:
+        if self.merge_singleton and bs > 1 and len(starts) > 1 and n - starts[-1] == 1:
             starts.pop()
         return [(s, starts[i + 1] if i + 1 < len(starts) else n) for i, s in enumerate(starts)]
 
