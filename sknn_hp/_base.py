@@ -10,6 +10,7 @@ raising ``KeyboardInterrupt`` inside skorch.
 """
 
 import warnings
+from collections import deque
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -214,10 +215,7 @@ class BaseMLP(BaseEstimator):
     def _check_weights(self, sample_weight, X):
         if sample_weight is None:
             return None
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum; got all zeros.")
-        return sample_weight
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -414,7 +412,10 @@ class BaseMLP(BaseEstimator):
         schedule = dict(net.callbacks_)["lr_schedule"]
         n_train = len(train_ds)
         max_epochs = 1 if incremental else self.max_iter
-        last_good = _snapshot(net.module_)
+        # Weights to fall back on if the loss diverges: the start of training and
+        # the ends of the last two finite epochs (the last one may already be broken).
+        fallbacks = deque([_snapshot(net.module_)] * 2, maxlen=2)
+        initial = fallbacks[0]
         self.n_iter_ = 0
         try:
             for _ in range(max_epochs):
@@ -422,10 +423,10 @@ class BaseMLP(BaseEstimator):
                 net.fit_loop(train_ds, epochs=1)
                 row = net.history[-1]
                 if not np.isfinite(row["train_loss"]) or (validating and not np.isfinite(row["valid_loss"])):
-                    net.module_.load_state_dict(last_good)
+                    self._restore_finite(net, train_ds, [fallbacks[1], fallbacks[0], initial])
                     warnings.warn(
                         f"The training loss became {row['train_loss']} at epoch {len(self.loss_curve_) + 1}: "
-                        "training stopped and the weights of the last finite epoch were restored. "
+                        "training stopped and the last weights giving finite outputs were restored. "
                         "Lower learning_rate_init, standardize the inputs (StandardScaler or "
                         "input_batch_norm=True), or clip gradients (clip_norm).",
                         DivergenceWarning,
@@ -466,12 +467,25 @@ class BaseMLP(BaseEstimator):
                         "hasn't converged yet." % self.max_iter,
                         ConvergenceWarning,
                     )
-                last_good = _snapshot(net.module_)
+                fallbacks.append(_snapshot(net.module_))
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         self._lr_factor = schedule.factor
         if validating and self.restore_best_weights and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
+
+    @staticmethod
+    def _restore_finite(net, dataset, candidates):
+        """Load the first candidate state whose outputs on ``dataset`` are all finite."""
+        for state in candidates:
+            net.module_.load_state_dict(state)
+            if torch.isfinite(net.forward(dataset, training=False)).all():
+                return
+        raise ValueError(
+            "Solver produced non-finite parameter weights and even the initial weights give "
+            "non-finite outputs. The input data may contain large values and need to be "
+            "preprocessed (StandardScaler)."
+        )
 
     def _update_no_improvement_count(self, row, net):
         tol = self.tol
