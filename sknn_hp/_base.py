@@ -160,6 +160,8 @@ class BaseMLP(BaseEstimator):
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "clip_value": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str],
+        "mixed_precision": ["boolean"],
+        "compile": ["boolean"],
         "callbacks": [list, None],
     }
 
@@ -271,9 +273,12 @@ class BaseMLP(BaseEstimator):
                 if not incremental:  # a warm-started fit starts a new optimizer and schedule
                     self._lr_factor, self._plateau_best, self._plateau_wait = 1.0, np.inf, 0
 
-            train, valid = self._split(X, target, sample_weight, solver.stochastic and self.early_stopping)
-            train_ds = self._dataset(*train, dtype=dtype, device=device)
-            valid_ds = self._dataset(*valid, dtype=dtype, device=device) if valid else None
+            data = self._dataset(X, target, sample_weight, dtype=dtype, device=device)
+            if solver.stochastic and self.early_stopping:
+                train_rows, valid_rows = self._split(target)
+                train_ds, valid_ds = data.subset(train_rows), data.subset(valid_rows)
+            else:
+                train_ds, valid_ds = data, None
             n_train = len(train_ds)
             batch_size = self._batch_size(n_train) if solver.stochastic else n_train
             if (batch_norm or self.input_batch_norm) and batch_size < 2:
@@ -329,24 +334,22 @@ class BaseMLP(BaseEstimator):
             for name in ("loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_"):
                 self.__dict__.pop(name, None)
 
-    def _split(self, X, target, sample_weight, validate):
-        if not validate:
-            return (X, target, sample_weight), None
+    def _split(self, target):
+        """Train and validation row indices (the data itself is never copied)."""
         # Stratify single-label classification (binary and multiclass), not multilabel.
         single_label = target.ndim == 1 or target.shape[1] == 1
         stratify = target if is_classifier(self) and single_label else None
-        arrays = [X, target] if sample_weight is None else [X, target, sample_weight]
-        parts = train_test_split(
-            *arrays, random_state=self._random_state, test_size=self.validation_fraction, stratify=stratify
+        train, valid = train_test_split(
+            np.arange(len(target)),
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
         )
-        if parts[1].shape[0] < 2:
+        if len(valid) < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
             )
-        train, valid = parts[0::2], parts[1::2]
-        if sample_weight is None:
-            train, valid = train + [None], valid + [None]
-        return tuple(train), tuple(valid)
+        return train, valid
 
     def _dataset(self, X, target=None, sample_weight=None, dtype=torch.float32, device="cpu"):
         if not sp.issparse(X):
@@ -406,6 +409,8 @@ class BaseMLP(BaseEstimator):
             verbose=0,
             **optimizer_params,
         )
+        net.autocast_dtype = torch.bfloat16 if self.mixed_precision else None
+        net.compile_module = self.compile
         return net.initialize()
 
     def _fit_stochastic(self, net, train_ds, incremental, validating):

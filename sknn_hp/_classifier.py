@@ -151,6 +151,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         label_smoothing=0.0,
         class_weight=None,
         device='auto',
+        mixed_precision=False,
+        compile=False,
         callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -204,6 +206,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.label_smoothing = label_smoothing
         self.class_weight = class_weight
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.callbacks = callbacks
 
     def _loss_name(self):

@@ -189,6 +189,15 @@ RUNTIME = """\
     device : str, default='auto'
         'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'.
 
+    mixed_precision : bool, default=False
+        Run forward passes under bfloat16 autocast (matrix products in bf16,
+        parameters, optimizer and loss in the input's dtype). Fastest on GPUs
+        with bf16 tensor cores; on CPUs without bf16 units it can be slower.
+
+    compile : bool, default=False
+        Compile the network's training forward pass with ``torch.compile``
+        (first epoch pays the compilation).
+
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks, run after the estimator's own.
 """

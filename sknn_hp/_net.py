@@ -1,19 +1,37 @@
 """The skorch net the estimators build inside ``fit``.
 
-Only two documented extension points change: there are no default callbacks
-(the estimators install their own, see :mod:`sknn_hp.callbacks`), and
-``get_loss`` hands the penalized weight matrices to the criterion during
-training so that the L1/L2 penalty joins the loss.
+It changes skorch's documented extension points only:
+
+- no default callbacks (the estimators install their own, see
+  :mod:`sknn_hp.callbacks`);
+- ``get_loss`` hands the penalized weight matrices to the criterion during
+  training, so the L1/L2 penalty joins the loss;
+- ``train_step`` takes a direct path (zero grad, forward, backward, step) when
+  no callback listens to ``on_grad_computed`` and the optimizer needs no
+  closure, optionally under bf16 autocast and through ``torch.compile``;
+- ``run_single_epoch`` sums the batch losses on the device and reads the
+  total once per epoch, instead of synchronizing with ``.item()`` after every
+  batch (which stalls a GPU). The epoch's mean loss is recorded as
+  ``<prefix>_loss``; batch records keep only the batch sizes.
 """
 
+import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
 __all__ = ["SkorchMLP"]
 
 
 class SkorchMLP(NeuralNet):
-    """skorch ``NeuralNet`` with the loss penalty and no default callbacks."""
+    """skorch ``NeuralNet`` with the loss penalty, no default callbacks and a lean step.
+
+    Attributes set by the estimator after construction: ``autocast_dtype``
+    (None or ``torch.bfloat16``) and ``compile_module`` (bool).
+    """
+
+    autocast_dtype = None
+    compile_module = False
 
     def get_default_callbacks(self):
         return []
@@ -22,3 +40,62 @@ class SkorchMLP(NeuralNet):
         y_true = to_tensor(y_true, device=self.device)
         weights = self.module_.penalized_weights() if training else None
         return self.criterion_(y_pred, y_true, weights)
+
+    def _listens_to_gradients(self):
+        return any(type(cb).on_grad_computed is not Callback.on_grad_computed for _, cb in self.callbacks_)
+
+    def _training_forward(self):
+        """The module's forward for training, compiled once on first use when asked."""
+        if not self.compile_module:
+            return self.module_
+        compiled = self.__dict__.get("_compiled_module")
+        if compiled is None:
+            compiled = torch.compile(self.module_)
+            self.__dict__["_compiled_module"] = compiled
+        return compiled
+
+    def _autocast(self):
+        device_type = torch.device(self.device).type
+        return torch.autocast(device_type, dtype=self.autocast_dtype or torch.bfloat16,
+                              enabled=self.autocast_dtype is not None)
+
+    def train_step(self, batch, **fit_params):
+        optimizer = self.optimizer_
+        if fit_params or isinstance(optimizer, torch.optim.LBFGS) or self._listens_to_gradients():
+            return super().train_step(batch, **fit_params)
+        if not self.module_.training:
+            self._set_training(True)
+        Xi, yi = batch
+        optimizer.zero_grad(set_to_none=True)
+        with self._autocast():
+            y_pred = self._training_forward()(Xi)
+        loss = self.get_loss(y_pred.to(Xi.dtype), yi, X=Xi, training=True)
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def evaluation_step(self, batch, training=False):
+        with self._autocast():
+            out = super().evaluation_step(batch, training=training)
+        return out.to(batch[0].dtype) if isinstance(batch[0], torch.Tensor) else out
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        total, n_samples, n_batches = 0.0, 0, 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            size = len(batch[0])
+            total = total + step["loss"].detach() * size
+            n_samples += size
+            self.history.record_batch(prefix + "_batch_size", size)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            n_batches += 1
+        self.history.record(prefix + "_batch_count", n_batches)
+        self.history.record(prefix + "_loss", float(total) / max(n_samples, 1))
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_compiled_module", None)
+        return state

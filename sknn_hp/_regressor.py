@@ -126,6 +126,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         clip_value=None,
         huber_delta=1.0,
         device='auto',
+        mixed_precision=False,
+        compile=False,
         callbacks=None,
     ):
         self.loss = loss
@@ -179,6 +181,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.clip_value = clip_value
         self.huber_delta = huber_delta
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.callbacks = callbacks
 
     def _loss_name(self):

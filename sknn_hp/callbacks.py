@@ -13,7 +13,6 @@ Each one is small and sits on one skorch hook:
 
 import time
 
-import numpy as np
 import torch
 from skorch.callbacks import Callback
 
@@ -108,16 +107,12 @@ class EpochMonitor(Callback):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, net, **kwargs):
-        history = net.history
-        batches = history[-1, "batches"]
-        losses = np.array([b["train_loss"] for b in batches])
-        sizes = np.array([b["train_batch_size"] for b in batches])
-        history.record("train_loss", float((losses * sizes).sum() / sizes.sum()))
+        history = net.history  # train_loss: recorded by SkorchMLP.run_single_epoch
         history.record("lr", float(net.optimizer_.param_groups[0]["lr"]))
         ds = self.valid_dataset
         if ds is not None:
             output = net.forward(ds, training=False, device=ds.device)
-            target = ds.y if ds.sample_weight is None else (ds.y, ds.sample_weight)
+            target = ds.targets()
             with torch.no_grad():
                 history.record("valid_loss", float(net.criterion_(output, target)))
             history.record("valid_score", validation_score(self.loss, output, target))

@@ -41,17 +41,32 @@ class TabularDataset(Dataset):
     dtype : torch.dtype
         The compute dtype; sparse batches are converted to it.
     device : str
+    rows : torch.Tensor of int64 or None
+        The subset of rows this dataset covers (a train or validation split),
+        so that splitting never copies the data; None for all rows.
     """
 
-    def __init__(self, X, y=None, sample_weight=None, dtype=torch.float32, device="cpu"):
+    def __init__(self, X, y=None, sample_weight=None, dtype=torch.float32, device="cpu", rows=None):
         self.X = X.tocsr() if sp.issparse(X) else X
         self.y = y
         self.sample_weight = sample_weight
         self.dtype = dtype
         self.device = device
+        self.rows = rows
 
     def __len__(self):
-        return self.X.shape[0]
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    def subset(self, rows):
+        """The dataset restricted to ``rows`` (positions in this dataset), sharing its storage."""
+        rows = torch.as_tensor(rows, dtype=torch.int64, device=self.device)
+        if self.rows is not None:
+            rows = self.rows[rows]
+        return TabularDataset(self.X, self.y, self.sample_weight, self.dtype, self.device, rows)
+
+    def targets(self):
+        """The whole target: ``y`` or ``(y, sample_weight)``, restricted to the rows."""
+        return self.batch(slice(None))[1]
 
     def batch(self, index):
         """The batch ``(X, target)`` at ``index`` (a slice or an index tensor).
@@ -59,6 +74,8 @@ class TabularDataset(Dataset):
         The target is ``y``, or ``(y, sample_weight)`` when weights are set,
         and a zero-size placeholder when there is no ``y``.
         """
+        if self.rows is not None:
+            index = self.rows[index]
         if sp.issparse(self.X):
             rows = index if isinstance(index, slice) else index.cpu().numpy()
             Xb = as_tensor(self.X[rows].toarray(), self.dtype, self.device)

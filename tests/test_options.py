@@ -240,3 +240,32 @@ def test_batch_norm_refuses_batches_of_one(small_clf_data):
     # a trailing batch of one sample is folded into the previous batch
     clf = MLPClassifier(batch_norm=True, batch_size=17, max_iter=1).fit(X[:35], y[:35])
     assert [b["train_batch_size"] for b in clf.net_.history[-1, "batches"]] == [17, 18]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mixed_precision_keeps_parameters_in_input_dtype(small_clf_data, dtype):
+    X, y = small_clf_data
+    clf = MLPClassifier(hidden_layer_sizes=(16,), mixed_precision=True, max_iter=20, learning_rate_init=0.01,
+                        random_state=0).fit(X.astype(dtype), y)
+    assert clf.coefs_[0].dtype == dtype
+    proba = clf.predict_proba(X.astype(dtype))
+    assert proba.dtype == dtype and np.isfinite(proba).all()
+    assert clf.score(X.astype(dtype), y) > 0.7
+
+
+def test_training_loss_is_read_once_per_epoch(small_clf_data, monkeypatch):
+    """No host synchronisation per batch: ``Tensor.item`` is not called while an epoch runs."""
+    X, y = small_clf_data
+    calls = []
+    original = torch.Tensor.item
+
+    def counting(self):
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(torch.Tensor, "item", counting)
+    clf = MLPClassifier(batch_size=8, max_iter=3, random_state=0).fit(X, y)
+    assert len(clf.net_.history[-1, "batches"]) == 15
+    assert len(calls) == 0
+    mean_of_batches = clf.loss_curve_[-1]
+    assert np.isfinite(mean_of_batches)
