@@ -185,7 +185,9 @@ def main():
             for batch_s in batches:
                 batch = "full" if batch_s == "full" else int(batch_s)
                 t = bench_case(X, y, hidden, batch, epochs, args.repeats, args.contenders, args.device)
-                ratio = lambda k: f"{t[k] / t['sknn_hp']:>11.2f}x" if k in t and "sknn_hp" in t else f"{'-':>12}"  # noqa: E731
+                def ratio(k, t=t):
+                    return f"{t[k] / t['sknn_hp']:>11.2f}x" if k in t and "sknn_hp" in t else f"{'-':>12}"
+
                 print(f"{n:>7}x{d:<4} {hidden_s:>9} {batch_s:>6} {epochs:>3} "
                       + " ".join(f"{t.get(c, float('nan')):>8.2f}s" for c in args.contenders)
                       + f" {ratio('sklearn')} {ratio('skorch')} {ratio('plain')}", flush=True)

@@ -47,7 +47,8 @@ def main():
     rng = np.random.default_rng(0)
     X = np.empty((args.n, args.features), dtype=np.float32)
     for start in range(0, args.n, 100_000):  # chunked: no float64 temporary of the whole matrix
-        X[start : start + 100_000] = rng.standard_normal((min(100_000, args.n - start), args.features), dtype=np.float32)
+        rows = min(100_000, args.n - start)
+        X[start : start + rows] = rng.standard_normal((rows, args.features), dtype=np.float32)
     y = (X[:, 0] + X[:, 1] > 0).astype(np.int64) + (X[:, 2] > 1)
     data_mb = X.nbytes / 2**20
     before = rss_mb()

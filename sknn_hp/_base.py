@@ -17,7 +17,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from skorch.callbacks import GradientNormClipping
+from skorch.callbacks import GradientNormClipping, ProgressBar
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -46,6 +46,9 @@ _NO_DECAY = [
     ("*norm*", {"weight_decay": 0.0}),
     ("*activation*", {"weight_decay": 0.0}),
 ]
+
+# skorch's bookkeeping, left out of ``history_``.
+_NOT_IN_HISTORY = ("batches", "epoch", "train_batch_count")
 
 _SCHEDULE_KNOBS = (
     "lr_decay_rate",
@@ -377,6 +380,8 @@ class BaseMLP(BaseEstimator):
             callbacks.append(("clip_norm", GradientNormClipping(self.clip_norm)))
         if self.clip_value is not None:
             callbacks.append(("clip_value", GradientValueClipping(self.clip_value)))
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
         callbacks += list(self.callbacks or [])
 
         optimizer_params = {
@@ -442,10 +447,10 @@ class BaseMLP(BaseEstimator):
                 self.loss_ = row["train_loss"]
                 self.loss_curve_.append(self.loss_)
                 self.history_.append(
-                    {"epoch": len(self.loss_curve_), **{k: row[k] for k in row if k not in ("batches", "epoch", "train_batch_count")}}
+                    {"epoch": len(self.loss_curve_), **{k: v for k, v in row.items() if k not in _NOT_IN_HISTORY}}
                 )
                 if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+                    print(self._epoch_line(row))
                 self._update_no_improvement_count(row, net)
                 self._update_plateau(row, schedule, validating)
                 if self._no_improvement_count > self.n_iter_no_change:
@@ -479,6 +484,13 @@ class BaseMLP(BaseEstimator):
         if validating and self.restore_best_weights and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
 
+    def _epoch_line(self, row):
+        """One progress line: scikit-learn's ``Iteration N, loss = ...`` and our extra fields."""
+        line = "Iteration %d, loss = %.8f" % (len(self.loss_curve_), self.loss_)
+        if "valid_loss" in row:
+            line += ", valid_loss = %.6f, valid_score = %.6f" % (row["valid_loss"], row["valid_score"])
+        return line + ", lr = %.3g, time = %.2fs" % (row["lr"], row["dur"])
+
     @staticmethod
     def _restore_finite(net, dataset, candidates):
         """Load the first candidate state whose outputs on ``dataset`` are all finite."""
@@ -497,8 +509,6 @@ class BaseMLP(BaseEstimator):
         if self.validation_scores_ is not None and "valid_score" in row:
             score = row["valid_score"]
             self.validation_scores_.append(score)
-            if self.verbose:
-                print("Validation score: %f" % score)
             if self.monitor == "score":
                 improved, better = score < self.best_validation_score_ + tol, score > self.best_validation_score_
                 self._no_improvement_count = self._no_improvement_count + 1 if improved else 0

@@ -63,7 +63,9 @@ OPTIMIZATION = """\
         epochs; below it training stops (or 'adaptive' divides the rate by 5).
 
     verbose : bool or int, default=False
-        Print progress messages.
+        1 (or True): one line per epoch (scikit-learn's ``Iteration N, loss =
+        ...`` followed by validation loss and score, learning rate and epoch
+        time); 2: also a progress bar over each epoch's batches.
 
     warm_start : bool, default=False
         Reuse the previous solution as initialization of the next ``fit``.

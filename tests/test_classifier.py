@@ -95,7 +95,9 @@ def test_sparse_input_matches_dense(digits):
     X_train = np.where(np.abs(X_train) < 0.5, 0.0, X_train)
     dense = MLPClassifier(max_iter=5, random_state=0).fit(X_train, y_train)
     sparse = MLPClassifier(max_iter=5, random_state=0).fit(sp.csr_matrix(X_train), y_train)
-    np.testing.assert_allclose(dense.predict_proba(X_test), sparse.predict_proba(sp.csc_matrix(X_test)), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        dense.predict_proba(X_test), sparse.predict_proba(sp.csc_matrix(X_test)), rtol=1e-6, atol=1e-9
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -111,7 +113,7 @@ def test_partial_fit_one_epoch_per_call_and_classes(digits):
     clf = MLPClassifier(random_state=0)
     with pytest.raises(ValueError, match="classes must be passed"):
         clf.partial_fit(X_train, y_train)
-    for epoch in range(10):
+    for _ in range(10):
         for chunk in np.array_split(np.arange(len(X_train)), 3):
             clf.partial_fit(X_train[chunk], y_train[chunk], classes=np.arange(10))
         assert clf.n_iter_ == 1
@@ -217,3 +219,12 @@ def test_sample_weight_zero_equals_dropping_samples(digits):
     weighted = MLPClassifier(**params).fit(X_train, y_train, sample_weight=sw)
     dropped = MLPClassifier(**params).fit(X_train[keep], y_train[keep])
     np.testing.assert_allclose(weighted.predict_proba(X_test), dropped.predict_proba(X_test), rtol=1e-6, atol=1e-9)
+
+
+def test_verbose_prints_one_line_per_epoch(small_clf_data, capsys):
+    X, y = small_clf_data
+    MLPClassifier(max_iter=3, verbose=1, early_stopping=True, random_state=0).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Iteration")]
+    assert len(lines) == 3
+    for field in ("loss = ", "valid_loss = ", "valid_score = ", "lr = ", "time = "):
+        assert field in lines[0]

@@ -51,7 +51,8 @@ def _id(options):
 @pytest.mark.parametrize("options", OPTIONS, ids=_id)
 def test_classifier_option_fits_and_predicts(small_clf_data, options):
     X, y = small_clf_data
-    clf = MLPClassifier(hidden_layer_sizes=options.pop("hidden_layer_sizes", (8,)), max_iter=3, random_state=0, **options)
+    hidden = options.pop("hidden_layer_sizes", (8,))
+    clf = MLPClassifier(hidden_layer_sizes=hidden, max_iter=3, random_state=0, **options)
     clf.fit(X, y)
     proba = clf.predict_proba(X)
     assert proba.shape == (len(X), 3) and np.isfinite(proba).all()
@@ -71,7 +72,8 @@ def test_regressor_option_fits_and_predicts(small_reg_data, options):
     X, y = small_reg_data
     if options.get("loss") == "poisson":
         y = np.abs(y)
-    reg = MLPRegressor(hidden_layer_sizes=options.pop("hidden_layer_sizes", (8,)), max_iter=3, random_state=0, **options)
+    hidden = options.pop("hidden_layer_sizes", (8,))
+    reg = MLPRegressor(hidden_layer_sizes=hidden, max_iter=3, random_state=0, **options)
     pred = reg.fit(X, y).predict(X)
     assert pred.shape == (len(X),) and np.isfinite(pred).all()
 
@@ -117,7 +119,8 @@ def test_leaky_relu_slope_and_elu_alpha_reach_the_modules(small_clf_data):
 
 def test_uniform_init_scale_bounds_and_zero_biases(small_clf_data):
     X, y = small_clf_data
-    clf = MLPClassifier(hidden_layer_sizes=(64,), weight_init="uniform", init_scale=0.5, max_iter=1, learning_rate_init=1e-12)
+    clf = MLPClassifier(hidden_layer_sizes=(64,), weight_init="uniform", init_scale=0.5, max_iter=1,
+                        learning_rate_init=1e-12)
     clf.fit(X, y)
     w = clf.coefs_[0]
     assert np.abs(w).max() <= 0.5 and np.abs(w).max() > 0.45

@@ -53,7 +53,8 @@ def test_randomized_search_over_log_uniform_rates(small_clf_data):
 
 def test_cross_val_score_regressor(small_reg_data):
     X, y = small_reg_data
-    scores = cross_val_score(MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0), X, y, cv=3)
+    reg = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0)
+    scores = cross_val_score(reg, X, y, cv=3)
     assert scores.shape == (3,) and scores.min() > 0.8
 
 
