@@ -6,8 +6,8 @@ multi-layer perceptrons, trained with PyTorch through skorch.
 
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
-from .exceptions import DivergenceWarning
+from .exceptions import DivergenceWarning, GradientWarning
 
 __version__ = "0.1.0"
 
-__all__ = ["DivergenceWarning", "MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["DivergenceWarning", "GradientWarning", "MLPClassifier", "MLPRegressor", "__version__"]

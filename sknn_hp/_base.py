@@ -25,11 +25,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._net import SkorchMLP
-from ._param_validation import Interval, Options, StrOptions
+from ._param_validation import HasMethods, Interval, Options, StrOptions
 from .activations import ACTIVATIONS
-from .callbacks import EpochMonitor, GradientValueClipping, LearningRateSchedule
+from .callbacks import EpochMonitor, GradientValueClipping, LayerDiagnostics, LearningRateSchedule
 from .data import BatchIterator, TabularDataset, as_tensor
-from .exceptions import DivergenceWarning
+from .exceptions import DivergenceWarning, GradientWarning
 from .initializers import INITIALIZERS
 from .losses import MLPLoss
 from .module import MLPModule
@@ -164,6 +164,9 @@ class BaseMLP(BaseEstimator):
         "clip_value": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str],
         "mixed_precision": ["boolean"],
+        "diagnostics": ["boolean"],
+        "init_from": [HasMethods(["predict"]), None],
+        "freeze_layers": [Interval(Integral, 0, None, closed="left")],
         "compile": ["boolean"],
         "callbacks": [list, None],
     }
@@ -271,11 +274,17 @@ class BaseMLP(BaseEstimator):
                     device=device,
                 ).init_weights(self.weight_init, self.init_scale)
                 self._initialize_state(n_outputs, len(hidden), solver.stochastic)
+                self.transferred_layers_ = self._transfer_into(module) if self.init_from is not None else 0
             else:
                 module = self.net_.module_.to(device)
                 if not incremental:  # a warm-started fit starts a new optimizer and schedule
                     self._lr_factor, self._plateau_best, self._plateau_wait = 1.0, np.inf, 0
 
+            if self.freeze_layers > len(hidden):
+                raise ValueError(
+                    f"freeze_layers={self.freeze_layers} but the network has only {len(hidden)} hidden layers."
+                )
+            module.freeze(self.freeze_layers)
             data = self._dataset(X, target, sample_weight, dtype=dtype, device=device)
             if solver.stochastic and self.early_stopping:
                 train_rows, valid_rows = self._split(target)
@@ -302,6 +311,23 @@ class BaseMLP(BaseEstimator):
         self._optimizer_state = net.optimizer_.state_dict() if solver.stochastic else None
         self._sync_attributes(hidden)
         return self
+
+    def _transfer_into(self, module):
+        """Start ``module`` from the leading hidden layers of the fitted ``init_from``."""
+        source = getattr(self.init_from, "estimator", self.init_from)  # unwrap FrozenEstimator
+        net = getattr(source, "net_", None)
+        if not isinstance(source, BaseMLP) or net is None:
+            raise ValueError(
+                "init_from must be a fitted sknn_hp MLPClassifier or MLPRegressor (optionally wrapped in "
+                f"sklearn.frozen.FrozenEstimator); got {type(source).__name__}."
+            )
+        copied = module.load_leading_blocks(net.module_)
+        if copied == 0:
+            raise ValueError(
+                "init_from shares no leading hidden layer with this network: the first hidden layer must "
+                "have the same input width, width and layer options."
+            )
+        return copied
 
     def _sample_weight(self, sample_weight, y, incremental):
         """Sample weights after class weights; None when every weight is 1."""
@@ -380,6 +406,8 @@ class BaseMLP(BaseEstimator):
             callbacks.append(("clip_norm", GradientNormClipping(self.clip_norm)))
         if self.clip_value is not None:
             callbacks.append(("clip_value", GradientValueClipping(self.clip_value)))
+        if self.diagnostics:
+            callbacks.append(("layer_diagnostics", LayerDiagnostics()))
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks += list(self.callbacks or [])
@@ -481,8 +509,30 @@ class BaseMLP(BaseEstimator):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         self._lr_factor = schedule.factor
+        if self.diagnostics:
+            self._warn_unstable_gradients(self.history_[-self.n_iter_:] if self.n_iter_ else [])
         if validating and self.restore_best_weights and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
+
+    def _warn_unstable_gradients(self, records):
+        """GradientWarning when the first layer's gradient vanishes or explodes against the output's."""
+        for record in (records[:1] + records[-1:]) if records else []:
+            first, last = record.get("grad_norm.hidden_1"), record.get("grad_norm.output")
+            if first is None or last is None:
+                return
+            ratio = first / max(last, 1e-30)
+            if ratio < 1e-3 or first < 1e-8:
+                kind, advice = "vanishing", "use ReLU-family activations with He init, batch_norm or residual"
+            elif ratio > 1e3 or not np.isfinite(first):
+                kind, advice = "exploding", "lower learning_rate_init, clip gradients (clip_norm) or use batch_norm"
+            else:
+                continue
+            warnings.warn(
+                f"Gradients are {kind} at epoch {record['epoch']}: the first hidden layer's gradient norm is "
+                f"{first:.3g} against {last:.3g} at the output layer (ratio {ratio:.2g}). Consider: {advice}.",
+                GradientWarning,
+            )
+            return
 
     def _epoch_line(self, row):
         """One progress line: scikit-learn's ``Iteration N, loss = ...`` and our extra fields."""

@@ -153,6 +153,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         device='auto',
         mixed_precision=False,
         compile=False,
+        diagnostics=False,
+        init_from=None,
+        freeze_layers=0,
         callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -208,6 +211,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.device = device
         self.mixed_precision = mixed_precision
         self.compile = compile
+        self.diagnostics = diagnostics
+        self.init_from = init_from
+        self.freeze_layers = freeze_layers
         self.callbacks = callbacks
 
     def _loss_name(self):

@@ -200,6 +200,26 @@ RUNTIME = """\
         Compile the network's training forward pass with ``torch.compile``
         (first epoch pays the compilation).
 
+    diagnostics : bool, default=False
+        Babysit the network: record per epoch and per layer the gradient norm,
+        weight norm, update/weight ratio and share of dead units in
+        ``history_`` (keys ``grad_norm.hidden_1`` ... ``grad_norm.output``,
+        ``weight_norm.*``, ``update_ratio.*``, ``dead_units.*``) and warn
+        (``GradientWarning``) when gradients vanish or explode. Training is
+        slower while it is on.
+
+    init_from : fitted MLPClassifier, MLPRegressor or None, default=None
+        Transfer learning: start from this estimator's leading hidden layers
+        (every leading layer whose shape and options match; the output layer
+        is always new). Wrap it in ``sklearn.frozen.FrozenEstimator`` to keep
+        it fitted through ``clone`` (grid search).
+
+    freeze_layers : int, default=0
+        Freeze the first ``freeze_layers`` hidden layers (and an input batch
+        norm). The notes' recipe: fit with the reused layers frozen, then
+        ``set_params(freeze_layers=0, learning_rate_init=lower,
+        warm_start=True).fit(...)`` to fine-tune them.
+
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks, run after the estimator's own.
 """
@@ -252,6 +272,9 @@ ATTRIBUTES = """\
         One record per epoch: ``epoch``, ``train_loss``, ``lr``, ``dur`` and,
         with a validation set, ``valid_loss`` and ``valid_score``. Use
         ``pandas.DataFrame(est.history_)``.
+
+    transferred_layers_ : int
+        Hidden layers copied from ``init_from`` (0 without it).
 
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.module_`` is the torch module).

@@ -128,6 +128,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         device='auto',
         mixed_precision=False,
         compile=False,
+        diagnostics=False,
+        init_from=None,
+        freeze_layers=0,
         callbacks=None,
     ):
         self.loss = loss
@@ -183,6 +186,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.device = device
         self.mixed_precision = mixed_precision
         self.compile = compile
+        self.diagnostics = diagnostics
+        self.init_from = init_from
+        self.freeze_layers = freeze_layers
         self.callbacks = callbacks
 
     def _loss_name(self):

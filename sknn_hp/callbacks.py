@@ -8,7 +8,10 @@ Each one is small and sits on one skorch hook:
   entry (``clip_norm`` uses skorch's own ``GradientNormClipping``);
 - :class:`EpochMonitor` (``on_epoch_end``) writes the epoch's training loss,
   validation loss and score, learning rate and duration into the history,
-  before the user's callbacks read it.
+  before the user's callbacks read it;
+- :class:`LayerDiagnostics` (``on_grad_computed``, ``on_epoch_end``) records
+  per-layer gradient norms, weight norms, update ratios and dead units when
+  ``diagnostics=True``.
 """
 
 import time
@@ -19,7 +22,7 @@ from skorch.callbacks import Callback
 from .losses import validation_score
 from .schedules import learning_rate_at
 
-__all__ = ["EpochMonitor", "GradientValueClipping", "LearningRateSchedule"]
+__all__ = ["EpochMonitor", "GradientValueClipping", "LayerDiagnostics", "LearningRateSchedule"]
 
 
 class LearningRateSchedule(Callback):
@@ -117,3 +120,77 @@ class EpochMonitor(Callback):
                 history.record("valid_loss", float(net.criterion_(output, target)))
             history.record("valid_score", validation_score(self.loss, output, target))
         history.record("dur", time.perf_counter() - self._start)
+
+
+class LayerDiagnostics(Callback):
+    """Babysit the network: per-epoch, per-layer gradient and weight statistics.
+
+    For each linear layer (``hidden_1 ... hidden_L``, ``output``) it records in
+    the history, once per epoch:
+
+    - ``grad_norm.<layer>``: mean over the epoch's batches of ||dJ/dW||_2;
+    - ``weight_norm.<layer>``: ||W||_2 at the end of the epoch;
+    - ``update_ratio.<layer>``: ||W_end - W_start|| / ||W_start|| over the epoch
+      (a healthy rate is around 1e-3 per step, the notes' rule of thumb);
+    - ``dead_units.<layer>`` (hidden layers): share of units whose activation
+      is 0 for every sample of a probe batch of up to 1024 training rows (dead
+      ReLUs).
+
+    It listens to ``on_grad_computed``, so training takes skorch's general
+    (slower) step while it is installed. Norms stay on the device until the
+    epoch ends.
+    """
+
+    def __init__(self, probe_size=1024):
+        self.probe_size = probe_size
+
+    def _layers(self, net):
+        module = net.module_
+        names = [f"hidden_{i + 1}" for i in range(len(module.hidden))] + ["output"]
+        return list(zip(names, module.main_linears()))
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        self._start = {name: layer.weight.detach().clone() for name, layer in self._layers(net)}
+        self._grad_sum = {name: 0.0 for name in self._start}
+        self._batches = 0
+        self._probe = dataset_train
+
+    def on_grad_computed(self, net, named_parameters, training=False, **kwargs):
+        if not training:
+            return
+        for name, layer in self._layers(net):
+            if layer.weight.grad is not None:
+                self._grad_sum[name] = self._grad_sum[name] + torch.linalg.vector_norm(layer.weight.grad)
+        self._batches += 1
+
+    def on_epoch_end(self, net, **kwargs):
+        history = net.history
+        for name, layer in self._layers(net):
+            w = layer.weight.detach()
+            start = self._start[name]
+            history.record(f"grad_norm.{name}", float(self._grad_sum[name]) / max(self._batches, 1))
+            history.record(f"weight_norm.{name}", float(torch.linalg.vector_norm(w)))
+            ratio = torch.linalg.vector_norm(w - start) / torch.linalg.vector_norm(start).clamp_min(1e-30)
+            history.record(f"update_ratio.{name}", float(ratio))
+        if self._probe is not None and len(self._probe):
+            for name, share in self._dead_units(net).items():
+                history.record(f"dead_units.{name}", share)
+
+    def _dead_units(self, net):
+        module = net.module_
+        X, _ = self._probe.batch(slice(0, self.probe_size))
+        outputs, hooks = {}, []
+        for i, block in enumerate(module.hidden):
+            def hook(mod, inp, out, key=f"hidden_{i + 1}"):
+                outputs[key] = out
+            hooks.append(block.activation.register_forward_hook(hook))
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                module(X)
+        finally:
+            module.train(was_training)
+            for h in hooks:
+                h.remove()
+        return {k: float((v == 0).all(dim=0).to(torch.float32).mean()) for k, v in outputs.items()}

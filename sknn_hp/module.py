@@ -155,6 +155,36 @@ class MLPModule(nn.Module):
         init_linear_(self.output, name, init_scale)
         return self
 
+    def load_leading_blocks(self, source):
+        """Copy the leading hidden blocks of ``source`` whose parameter shapes match.
+
+        Copying stops at the first block that differs (width, fan-in, batch
+        norm, skip projection or PReLU). The output layer is never copied: the
+        new task gets a fresh one. Returns the number of blocks copied.
+        """
+        copied = 0
+        for mine, theirs in zip(self.hidden, source.hidden):
+            mine_state, their_state = mine.state_dict(), theirs.state_dict()
+            same = mine_state.keys() == their_state.keys() and all(
+                mine_state[k].shape == their_state[k].shape for k in mine_state
+            )
+            if not same:
+                break
+            mine.load_state_dict({k: v.to(mine_state[k].dtype) for k, v in their_state.items()})
+            copied += 1
+        if copied and self.input_norm is not None and source.input_norm is not None:
+            if self.input_norm.weight.shape == source.input_norm.weight.shape:
+                self.input_norm.load_state_dict(source.input_norm.state_dict())
+        return copied
+
+    def freeze(self, n_layers):
+        """Freeze the input batch norm and the first ``n_layers`` hidden blocks; unfreeze the rest."""
+        if self.input_norm is not None:
+            self.input_norm.requires_grad_(n_layers == 0)
+        for i, block in enumerate(self.hidden):
+            block.requires_grad_(i >= n_layers)
+        return self
+
     def main_linears(self):
         """The linear layers that scikit-learn's ``coefs_`` lists, input to output."""
         return [block.linear for block in self.hidden] + [self.output]
