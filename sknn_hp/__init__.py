@@ -8,6 +8,6 @@ from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
 from .exceptions import DivergenceWarning, GradientWarning
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["DivergenceWarning", "GradientWarning", "MLPClassifier", "MLPRegressor", "__version__"]

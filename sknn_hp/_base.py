@@ -25,6 +25,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._net import SkorchMLP
+from ._version import __version__
 from ._param_validation import HasMethods, Interval, Options, StrOptions
 from .activations import ACTIVATIONS
 from .callbacks import EpochMonitor, GradientValueClipping, LayerDiagnostics, LearningRateSchedule
@@ -227,6 +228,23 @@ class BaseMLP(BaseEstimator):
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        """Fit, or leave the estimator exactly as it was if anything raises."""
+        before = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental)
+        except torch.OutOfMemoryError as exc:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise MemoryError(
+                f"The device ran out of memory while fitting {type(self).__name__}: try a smaller "
+                f"batch_size (now {self.batch_size!r}) or a narrower network, or device='cpu'. ({exc})"
+            ) from exc
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental):
         self._validate_params()
         hidden = self._hidden_sizes()
         activations, dropouts, batch_norm = self._layer_options(len(hidden))
@@ -636,6 +654,37 @@ class BaseMLP(BaseEstimator):
         dtype = next(module.parameters()).dtype
         ds = self._dataset(X, dtype=dtype, device=str(self.net_.device))
         return self.net_.forward(ds, training=False).numpy()
+
+    def trim_for_prediction(self):
+        """Drop the optimizer state and training snapshots to make the fitted model smaller.
+
+        Predictions are unchanged. A later ``warm_start`` fit or ``partial_fit``
+        starts a fresh optimizer (Adam's moment estimates are gone).
+
+        Returns
+        -------
+        self : estimator
+        """
+        check_is_fitted(self)
+        self.net_.optimizer_.state.clear()
+        self._optimizer_state = None
+        self._best_state = None
+        return self
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_sknn_hp_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_sknn_hp_version", None)
+        if saved != __version__:
+            warnings.warn(
+                f"This {type(self).__name__} was saved with sknn_hp {saved or 'unknown'} and is loaded with "
+                f"sknn_hp {__version__}: results may differ; refit it with this version to be safe.",
+                UserWarning,
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
