@@ -7,7 +7,22 @@ multi-layer perceptrons, trained with PyTorch through skorch.
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
 from .exceptions import DivergenceWarning, GradientWarning
+from .gradcheck import check_gradients
+from .inspection import summary
+from .lr_finder import find_learning_rate
+from .search import recommended, search_space
 
 from ._version import __version__
 
-__all__ = ["DivergenceWarning", "GradientWarning", "MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = [
+    "DivergenceWarning",
+    "GradientWarning",
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+    "check_gradients",
+    "find_learning_rate",
+    "recommended",
+    "search_space",
+    "summary",
+]

@@ -655,6 +655,19 @@ class BaseMLP(BaseEstimator):
         ds = self._dataset(X, dtype=dtype, device=str(self.net_.device))
         return self.net_.forward(ds, training=False).numpy()
 
+    def summary(self):
+        """A Keras-style table of the fitted network: layers, output widths, parameters.
+
+        Returns
+        -------
+        summary : sknn_hp.inspection.ModelSummary
+            Printable; ``.to_frame()`` gives a DataFrame, ``.total_params`` and
+            ``.trainable_params`` the totals.
+        """
+        from .inspection import summary
+
+        return summary(self)
+
     def trim_for_prediction(self):
         """Drop the optimizer state and training snapshots to make the fitted model smaller.
 

@@ -5,7 +5,7 @@ package's ``plot`` extra: ``pip install "sknn_hp[plot]"``); it is imported
 only when a plot is drawn.
 """
 
-__all__ = ["learning_curves", "lr_finder"]
+__all__ = ["gradient_norms", "learning_curves", "lr_finder"]
 
 
 def _pyplot():
@@ -86,7 +86,8 @@ def learning_curves(est, ax=None, show_lr=True):
         return values if any(v is not None for v in values) else None
 
     handles = []
-    for key, label, color in (("train_loss", "train loss", "tab:blue"), ("valid_loss", "validation loss", "tab:orange")):
+    losses = (("train_loss", "train loss", "tab:blue"), ("valid_loss", "validation loss", "tab:orange"))
+    for key, label, color in losses:
         values = column(key)
         if values is not None:
             handles += ax.plot(epochs, values, color=color, marker=marker, label=label)
@@ -129,3 +130,42 @@ def lr_finder(result, ax=None):
         With the loss curve and a dashed line at the suggested rate.
     """
     return result.plot(ax=ax)
+
+
+def gradient_norms(est, stat="grad_norm", ax=None):
+    """Plot a per-layer statistic recorded with ``diagnostics=True``, one line per layer.
+
+    With ``stat='grad_norm'`` (log scale) this is the vanishing-gradient
+    picture of the course notes: in a deep tanh network started from
+    U(-0.5, 0.5) the first layers' curves sit orders of magnitude below the
+    output layer's; with ReLU + He, batch norm or residual connections they
+    stay together.
+
+    Parameters
+    ----------
+    est : fitted MLPClassifier or MLPRegressor, or its ``history_``
+        Fitted with ``diagnostics=True``.
+    stat : {'grad_norm', 'weight_norm', 'update_ratio', 'dead_units'}, default='grad_norm'
+        Which statistic to draw.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; None creates a new figure.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    history = _history(est)
+    keys = [k for k in history[0] if k.startswith(stat + ".")] if history else []
+    if not keys:
+        raise ValueError(f"No '{stat}.*' records in history_: fit the estimator with diagnostics=True.")
+    if ax is None:
+        _, ax = _pyplot().subplots()
+    epochs = [h["epoch"] for h in history]
+    for key in keys:
+        ax.plot(epochs, [h.get(key, float("nan")) for h in history], label=key.split(".", 1)[1])
+    if stat != "dead_units":
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(stat.replace("_", " "))
+    ax.legend(fontsize="small", ncol=2)
+    return ax

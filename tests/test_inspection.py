@@ -120,3 +120,12 @@ def test_regressor_and_module(iris):
 def test_unfitted_raises():
     with pytest.raises(NotFittedError):
         summary(MLPClassifier())
+
+
+def test_freeze_layers_shows_in_the_table(iris):
+    X, y = iris
+    clf = MLPClassifier(hidden_layer_sizes=(10, 6), freeze_layers=1, max_iter=2, random_state=0).fit(X, y)
+    frame = summary(clf).to_frame().set_index("layer")
+    assert not frame.loc["hidden_1.linear", "trainable"]
+    assert frame.loc["hidden_2.linear", "trainable"] and frame.loc["output", "trainable"]
+    assert summary(clf).non_trainable_params == 4 * 10 + 10
