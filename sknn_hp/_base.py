@@ -316,12 +316,12 @@ class BaseMLP(BaseEstimator):
                     "batch_norm and input_batch_norm need mini-batches of at least 2 samples; got "
                     f"batch_size={batch_size} ({n_train} training samples)."
                 )
-            net = self._build_net(module, n_train, batch_size, valid_ds, device)
+            net, schedule = self._build_net(module, n_train, batch_size, valid_ds, device)
             if incremental and not first_pass and hasattr(self, "_optimizer_state"):
                 net.optimizer_.load_state_dict(self._optimizer_state)
 
             if solver.stochastic:
-                self._fit_stochastic(net, train_ds, incremental, valid_ds is not None)
+                self._fit_stochastic(net, schedule, train_ds, incremental, valid_ds is not None)
             else:
                 self._fit_lbfgs(net, train_ds)
 
@@ -411,14 +411,15 @@ class BaseMLP(BaseEstimator):
     def _build_net(self, module, n_train, batch_size, valid_ds, device):
         spec = OPTIMIZERS[self.solver]
         params = self.get_params(deep=False)
-        callbacks = []
+        callbacks, schedule = [], None
         if spec.stochastic:
             knobs = {k: params[k] for k in _SCHEDULE_KNOBS}
             knobs["n"] = n_train
             n_batches = len(BatchIterator(range(n_train), batch_size, merge_singleton=True))
             schedule = LearningRateSchedule(self.learning_rate, self.learning_rate_init, knobs, n_batches)
             schedule.factor = self._lr_factor
-            callbacks.append(("lr_schedule", schedule))
+            if self.learning_rate != "constant":  # a constant rate needs no per-batch callback
+                callbacks.append(("lr_schedule", schedule))
         callbacks.append(("epoch_monitor", EpochMonitor(self._loss_name(), valid_ds)))
         if self.clip_norm is not None:
             callbacks.append(("clip_norm", GradientNormClipping(self.clip_norm)))
@@ -462,10 +463,9 @@ class BaseMLP(BaseEstimator):
         )
         net.autocast_dtype = torch.bfloat16 if self.mixed_precision else None
         net.compile_module = self.compile
-        return net.initialize()
+        return net.initialize(), schedule
 
-    def _fit_stochastic(self, net, train_ds, incremental, validating):
-        schedule = dict(net.callbacks_)["lr_schedule"]
+    def _fit_stochastic(self, net, schedule, train_ds, incremental, validating):
         n_train = len(train_ds)
         max_epochs = 1 if incremental else self.max_iter
         # Weights to fall back on if the loss diverges: the start of training and

@@ -15,6 +15,8 @@ It changes skorch's documented extension points only:
   ``<prefix>_loss``; batch records keep only the batch sizes.
 """
 
+from contextlib import nullcontext
+
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
@@ -55,9 +57,9 @@ class SkorchMLP(NeuralNet):
         return compiled
 
     def _autocast(self):
-        device_type = torch.device(self.device).type
-        return torch.autocast(device_type, dtype=self.autocast_dtype or torch.bfloat16,
-                              enabled=self.autocast_dtype is not None)
+        if self.autocast_dtype is None:
+            return nullcontext()
+        return torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype)
 
     def train_step(self, batch, **fit_params):
         optimizer = self.optimizer_
