@@ -56,6 +56,12 @@ def run(MLPClassifier):
     return clf, fit_time
 
 
+# The first torch optimizer a process creates imports torch._dynamo, a one-time
+# cost of 1-3 s. A throwaway fit keeps it out of the timings below.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    sknn_hp.MLPClassifier(max_iter=1).fit(X_train[:50], y_train[:50])
+
 rows = []
 for name, cls in [
     ("sklearn.neural_network", sklearn.neural_network.MLPClassifier),

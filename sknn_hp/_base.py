@@ -104,7 +104,19 @@ def _seeded_torch_rng(seed, device):
 
 
 def _snapshot(module):
-    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+    """A CPU copy of the module's state (loads back onto any device; unpickles without CUDA)."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
+
+
+def _to_cpu(state):
+    """An optimizer ``state_dict`` with every tensor copied to the CPU."""
+    if isinstance(state, torch.Tensor):
+        return state.detach().to("cpu", copy=True)
+    if isinstance(state, dict):
+        return {k: _to_cpu(v) for k, v in state.items()}
+    if isinstance(state, (list, tuple)):
+        return type(state)(_to_cpu(v) for v in state)
+    return state
 
 
 class BaseMLP(BaseEstimator):
@@ -295,8 +307,9 @@ class BaseMLP(BaseEstimator):
                 self.transferred_layers_ = self._transfer_into(module) if self.init_from is not None else 0
             else:
                 module = self.net_.module_.to(device)
-                if not incremental:  # a warm-started fit starts a new optimizer and schedule
+                if not incremental and solver.stochastic:  # a warm-started fit starts a new optimizer and schedule
                     self._lr_factor, self._plateau_best, self._plateau_wait = 1.0, np.inf, 0
+                    self._schedule_start = len(self.loss_curve_)
 
             if self.freeze_layers > len(hidden):
                 raise ValueError(
@@ -320,13 +333,17 @@ class BaseMLP(BaseEstimator):
             if incremental and not first_pass and hasattr(self, "_optimizer_state"):
                 net.optimizer_.load_state_dict(self._optimizer_state)
 
-            if solver.stochastic:
-                self._fit_stochastic(net, schedule, train_ds, incremental, valid_ds is not None)
-            else:
-                self._fit_lbfgs(net, train_ds)
+            net.notify("on_train_begin", X=train_ds, y=None)
+            try:
+                if solver.stochastic:
+                    self._fit_stochastic(net, schedule, train_ds, incremental, valid_ds is not None)
+                else:
+                    self._fit_lbfgs(net, train_ds)
+            finally:
+                net.notify("on_train_end", X=train_ds, y=None)
 
         self.net_ = net
-        self._optimizer_state = net.optimizer_.state_dict() if solver.stochastic else None
+        self._optimizer_state = _to_cpu(net.optimizer_.state_dict()) if solver.stochastic else None
         self._sync_attributes(hidden)
         return self
 
@@ -369,6 +386,7 @@ class BaseMLP(BaseEstimator):
             self._plateau_best = np.inf
             self._plateau_wait = 0
             self._lr_factor = 1.0
+            self._schedule_start = 0
             if self.early_stopping:
                 self.validation_scores_ = []
                 self.best_validation_score_ = -np.inf
@@ -475,7 +493,7 @@ class BaseMLP(BaseEstimator):
         self.n_iter_ = 0
         try:
             for _ in range(max_epochs):
-                schedule.epochs_done = len(self.loss_curve_)
+                schedule.epochs_done = len(self.loss_curve_) - self._schedule_start
                 net.fit_loop(train_ds, epochs=1)
                 row = net.history[-1]
                 if not np.isfinite(row["train_loss"]) or (validating and not np.isfinite(row["valid_loss"])):
@@ -603,14 +621,18 @@ class BaseMLP(BaseEstimator):
         if self.learning_rate != "plateau":
             return
         value = row["valid_loss"] if validating else row["train_loss"]
-        if value < self._plateau_best - self.tol:
-            self._plateau_best, self._plateau_wait = value, 0
+        # the stopping rule's test: an epoch counts as stalled unless it beats the best by tol
+        stalled = value > self._plateau_best - self.tol
+        self._plateau_best = min(self._plateau_best, value)
+        if not stalled:
+            self._plateau_wait = 0
             return
         self._plateau_wait += 1
         if self._plateau_wait > self.lr_patience:
             floor = self.lr_min / self.learning_rate_init
             schedule.factor = max(schedule.factor * self.lr_decay_rate, floor)
             self._plateau_wait = 0
+            self._no_improvement_count = 0  # a new rate gets a fresh patience, as 'adaptive' does
             if self.verbose:
                 print("Plateau: learning rate set to %g" % schedule.current_lr())
 

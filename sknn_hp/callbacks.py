@@ -121,6 +121,10 @@ class EpochMonitor(Callback):
             history.record("valid_score", validation_score(self.loss, output, target))
         history.record("dur", time.perf_counter() - self._start)
 
+    def on_train_end(self, net, **kwargs):
+        # the fitted estimator must not carry (and pickle) its training data
+        self.valid_dataset = None
+
 
 class LayerDiagnostics(Callback):
     """Babysit the network: per-epoch, per-layer gradient and weight statistics.
@@ -175,6 +179,9 @@ class LayerDiagnostics(Callback):
         if self._probe is not None and len(self._probe):
             for name, share in self._dead_units(net).items():
                 history.record(f"dead_units.{name}", share)
+
+    def on_train_end(self, net, **kwargs):
+        self._probe = self._start = self._grad_sum = None
 
     def _dead_units(self, net):
         module = net.module_

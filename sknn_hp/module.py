@@ -178,11 +178,27 @@ class MLPModule(nn.Module):
         return copied
 
     def freeze(self, n_layers):
-        """Freeze the input batch norm and the first ``n_layers`` hidden blocks; unfreeze the rest."""
+        """Freeze the input batch norm and the first ``n_layers`` hidden blocks; unfreeze the rest.
+
+        Frozen blocks get no gradient and always run in inference mode (batch
+        norm uses its running statistics and stops updating them, dropout is
+        off), as Keras does for frozen layers.
+        """
+        self.n_frozen = n_layers
         if self.input_norm is not None:
             self.input_norm.requires_grad_(n_layers == 0)
         for i, block in enumerate(self.hidden):
             block.requires_grad_(i >= n_layers)
+        return self.train(self.training)
+
+    def train(self, mode=True):
+        super().train(mode)
+        n_frozen = getattr(self, "n_frozen", 0)
+        if mode and n_frozen:
+            if self.input_norm is not None:
+                self.input_norm.eval()
+            for block in self.hidden[:n_frozen]:
+                block.eval()
         return self
 
     def main_linears(self):

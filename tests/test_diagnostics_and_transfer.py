@@ -1,6 +1,7 @@
 """Babysitting records (diagnostics=True) and transfer learning (init_from, freeze_layers)."""
 
 import numpy as np
+import torch
 import pandas as pd
 import pytest
 from sklearn.base import clone
@@ -81,3 +82,16 @@ def test_transfer_errors(halves):
         MLPClassifier(hidden_layer_sizes=(9,), init_from=source).fit(X_a, y_a)
     with pytest.raises(ValueError, match="freeze_layers=3 but the network has only 1"):
         MLPClassifier(hidden_layer_sizes=(8,), freeze_layers=3).fit(X_a, y_a)
+
+
+def test_frozen_layers_run_in_inference_mode(halves):
+    (X_a, y_a), (X_b, y_b) = halves
+    source = MLPClassifier(hidden_layer_sizes=(16,), batch_norm=True, dropout=0.3, max_iter=3,
+                           random_state=0).fit(X_a, y_a)
+    target = MLPClassifier(hidden_layer_sizes=(16,), batch_norm=True, dropout=0.3, init_from=source,
+                           freeze_layers=1, max_iter=3, random_state=0).fit(X_b, y_b)
+    src_norm = source.net_.module_.hidden[0].norm_before
+    tgt_norm = target.net_.module_.hidden[0].norm_before
+    assert torch.equal(src_norm.running_mean, tgt_norm.running_mean)
+    target.net_.module_.train()
+    assert not target.net_.module_.hidden[0].training

@@ -82,3 +82,21 @@ def test_loading_a_file_from_another_version_warns(small_clf_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         pickle.loads(payload)
+
+
+def test_fitted_model_does_not_carry_its_training_data(digits):
+    X_train, _, y_train, _ = digits
+    small = MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X_train, y_train)
+    stopped = MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, early_stopping=True, diagnostics=True,
+                            random_state=0).fit(X_train, y_train)
+    assert len(pickle.dumps(stopped)) < 1.5 * len(pickle.dumps(small))
+    assert len(pickle.dumps(stopped)) < X_train.nbytes / 2
+
+
+def test_snapshots_are_kept_on_the_cpu(small_clf_data):
+    X, y = small_clf_data
+    clf = MLPClassifier(early_stopping=True, max_iter=3, random_state=0).fit(X, y)
+    tensors = list(clf._best_state.values())
+    for state in clf._optimizer_state["state"].values():
+        tensors += [v for v in state.values() if isinstance(v, torch.Tensor)]
+    assert tensors and all(t.device.type == "cpu" for t in tensors)

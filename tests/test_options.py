@@ -272,3 +272,19 @@ def test_training_loss_is_read_once_per_epoch(small_clf_data, monkeypatch):
     assert len(calls) == 0
     mean_of_batches = clf.loss_curve_[-1]
     assert np.isfinite(mean_of_batches)
+
+
+def test_plateau_lowers_the_rate_before_training_stops(digits):
+    X_train, _, y_train, _ = digits
+    clf = MLPClassifier(hidden_layer_sizes=(32,), learning_rate="plateau", learning_rate_init=0.01, lr_patience=3,
+                        max_iter=300, random_state=0).fit(X_train, y_train)
+    assert len({h["lr"] for h in clf.history_}) > 1
+
+
+def test_warm_start_restarts_time_based_schedules(small_clf_data):
+    X, y = small_clf_data
+    clf = MLPClassifier(max_iter=5, warm_start=True, learning_rate="cosine", learning_rate_init=0.01,
+                        batch_size="full", random_state=0).fit(X, y)
+    clf.fit(X, y)
+    lrs = [h["lr"] for h in clf.history_]
+    assert lrs[5] == pytest.approx(lrs[0]) and lrs[5] > lrs[4]
