@@ -138,3 +138,35 @@ def test_early_stopping_does_not_raise_keyboard_interrupt(monkeypatch):
         warnings.simplefilter("error", UserWarning)
         clf = MLPClassifier(early_stopping=True, n_iter_no_change=2, tol=1.0, random_state=0).fit(X, Y)
     assert clf.n_iter_ < 10 and not raised
+
+
+@pytest.mark.parametrize(
+    "X_bad,match",
+    [
+        (np.empty((0, 3)), "0 sample"),
+        (np.array([[1 + 2j, 0, 0]] * 40), "Complex data not supported"),
+        (np.array([["a", "b", "c"]] * 40, dtype=object), "could not convert|Unable to convert"),
+    ],
+    ids=["empty", "complex", "strings"],
+)
+def test_unusable_X(X_bad, match):
+    with pytest.raises(ValueError, match=match):
+        MLPClassifier().fit(X_bad, Y[: len(X_bad)])
+
+
+def test_one_sample_and_one_feature():
+    reg = MLPRegressor(max_iter=2).fit(X[:1], [1.0])  # one sample: fits, as scikit-learn's does
+    assert reg.predict(X[:3]).shape == (3,)
+    clf = MLPClassifier(max_iter=2).fit(X[:, :1], Y)  # one feature
+    assert clf.predict(X[:, :1]).shape == (40,)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        MLPClassifier().fit(X[:1], Y[:1])
+
+
+def test_contradictions_are_refused():
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'"):
+        MLPClassifier(solver="lbfgs").partial_fit(X, Y, classes=[0, 1])
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported for partial_fit"):
+        MLPClassifier(class_weight="balanced").partial_fit(X, Y, classes=[0, 1])
+    with pytest.raises(ValueError, match="validation set is too small"):
+        MLPClassifier(early_stopping=True, validation_fraction=0.01).fit(X[:20], Y[:20])
