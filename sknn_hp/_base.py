@@ -404,6 +404,12 @@ class BaseMLP(BaseEstimator):
         # Stratify single-label classification (binary and multiclass), not multilabel.
         single_label = target.ndim == 1 or target.shape[1] == 1
         stratify = target if is_classifier(self) and single_label else None
+        n_classes = len(np.unique(target)) if stratify is not None else 1
+        if int(np.ceil(self.validation_fraction * len(target))) < max(2, n_classes):
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size of your dataset "
+                f"(it needs at least max(2, n_classes={n_classes}) samples)."
+            )
         train, valid = train_test_split(
             np.arange(len(target)),
             random_state=self._random_state,
