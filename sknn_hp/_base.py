@@ -123,7 +123,8 @@ class BaseMLP(BaseEstimator):
     """Base class of the estimators; not for direct use.
 
     Subclasses define ``__init__``, ``_validate_input``, ``_loss_name``,
-    ``_out_activation``, ``_encode_target`` and the prediction methods.
+    ``_out_activation``, ``_encode_target`` (and may extend ``_training_target``)
+    and the prediction methods.
     """
 
     _parameter_constraints: dict = {
@@ -271,8 +272,7 @@ class BaseMLP(BaseEstimator):
             or solver.stochastic != hasattr(self, "loss_curve_")
         )
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        sample_weight = self._sample_weight(self._check_weights(sample_weight, X), y, incremental)
-        target = self._encode_target(y)
+        target, sample_weight = self._training_target(y, self._check_weights(sample_weight, X), incremental)
         n_outputs = target.shape[1] if target.ndim == 2 else len(self.classes_)
 
         if first_pass:
@@ -364,11 +364,17 @@ class BaseMLP(BaseEstimator):
             )
         return copied
 
-    def _sample_weight(self, sample_weight, y, incremental):
-        """Sample weights after class weights; None when every weight is 1."""
+    def _training_target(self, y, sample_weight, incremental=False):
+        """The loss target and effective sample weights for a validated ``y``, as ``fit`` builds them.
+
+        Returns ``(target, sample_weight)``: class indices (multiclass) or a float
+        matrix, and the weights after class weights, None when every weight is 1.
+        ``check_gradients`` and ``find_learning_rate`` rebuild the training loss with it.
+        """
+        target = self._encode_target(y)
         if sample_weight is not None and np.all(sample_weight == 1):
-            return None
-        return sample_weight
+            sample_weight = None
+        return target, sample_weight
 
     def _initialize_state(self, n_outputs, n_hidden, stochastic):
         self.n_outputs_ = n_outputs

@@ -251,23 +251,21 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. "
                     f"'y' has {classes}."
                 )
-        self._y_raw = y
-        return X, self._label_binarizer.transform(y)
+        return X, y
 
-    def _sample_weight(self, sample_weight, y, incremental):
+    def _training_target(self, y, sample_weight, incremental=False):
         if self.class_weight is not None:
             if incremental and self.class_weight == "balanced":
                 raise ValueError(
                     "class_weight='balanced' is not supported for partial_fit: the class frequencies "
                     "of a single batch are not those of the data. Pass a dict of weights instead."
                 )
-            class_sw = compute_sample_weight(self.class_weight, self._y_raw)
+            class_sw = compute_sample_weight(self.class_weight, y)
             sample_weight = class_sw if sample_weight is None else sample_weight * class_sw
-            sample_weight = sample_weight.astype(y.dtype if y.dtype.kind == "f" else np.float64)
-        del self._y_raw
-        return super()._sample_weight(sample_weight, y, incremental)
+        return super()._training_target(y, sample_weight, incremental)
 
-    def _encode_target(self, Y):
+    def _encode_target(self, y):
+        Y = self._label_binarizer.transform(y)
         if self._label_binarizer.y_type_ == "multiclass":
             return np.argmax(Y, axis=1).astype(np.int64)
         return Y.astype(np.float64)

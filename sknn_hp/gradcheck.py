@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
@@ -70,13 +69,9 @@ def _training_tensors(est, X, y, sample_weight, dtype, device):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
-    if is_classifier(est):
-        target = est._encode_target(est._label_binarizer.transform(y))
-        if getattr(est, "class_weight", None) is not None:
-            class_sw = compute_sample_weight(est.class_weight, y)
-            sample_weight = class_sw if sample_weight is None else np.asarray(sample_weight) * class_sw
-    else:
-        target = est._encode_target(y)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    target, sample_weight = est._training_target(y, sample_weight)
     Xt = torch.as_tensor(np.ascontiguousarray(X), dtype=dtype, device=device)
     target_dtype = torch.int64 if target.ndim == 1 else dtype
     yt = torch.as_tensor(np.ascontiguousarray(target), dtype=target_dtype, device=device)
