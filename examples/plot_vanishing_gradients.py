@@ -26,12 +26,12 @@ layer's gradient norms and their ratio; the estimator itself emits a
 How to read it. U(-0.5, 0.5) has variance 1/12, so a tanh layer of fan-in n
 multiplies the variance of the back-propagated signal by about ``n / 12 *
 E[tanh'(z)^2]``. With 8 units that factor is below one: the gradients shrink
-layer after layer, and so do the activations on the way forward (mean |h| of
+layer after layer, and so do the activations on the way forward (mean ``|h|`` of
 about 0.003 after 20 layers), hence *every* layer's gradient of the 20-layer
 network is two orders of magnitude below the 1-layer network's while the
 first/output ratio stays near 1 -- the vanishing of the notes, which a ratio
 alone does not reveal. With 32 units the factor is above one: the signal does
-not fade (at initialization the last of 20 layers has mean |h| of about 0.5,
+not fade (at initialization the last of 20 layers has mean ``|h|`` of about 0.5,
 with one unit in eight in tanh's flat region above 0.9), the first layers get
 *larger* gradients than the output layer, and the deep network still learns
 badly: it is chaotic rather than vanishing. ReLU with He initialization keeps

@@ -35,6 +35,7 @@ class Activation:
     formula: str
 
 
+#: Registry of activations: the public name (the ``activation`` argument) -> :class:`Activation`.
 ACTIVATIONS = {
     "identity": Activation(lambda w, o: nn.Identity(), "glorot_uniform", "f(x) = x"),
     "logistic": Activation(lambda w, o: nn.Sigmoid(), "glorot_uniform", "f(x) = 1 / (1 + exp(-x))"),

@@ -54,6 +54,7 @@ class Initializer:
     default_scale: float = 1.0
 
 
+#: Registry of weight initializers: the public name (the ``weight_init`` argument) -> :class:`Initializer`.
 INITIALIZERS = {
     "glorot_uniform": Initializer("uniform", 1.0, "avg"),
     "glorot_normal": Initializer("normal", 1.0, "avg"),

@@ -11,14 +11,14 @@ name              per-sample loss (z = network output, y = target)
 log_loss          -sum_k y_k log softmax(z)_k   (multiclass; label smoothing)
 binary_log_loss   -sum_k [y_k log s(z_k) + (1 - y_k) log(1 - s(z_k))]
 squared_error     mean_k (y_k - z_k)^2 / 2
-absolute_error    mean_k |y_k - z_k|
+absolute_error    mean_k ``|y_k - z_k|``
 huber             mean_k huber_delta-Huber(y_k - z_k)
 poisson           sum_k [exp(z_k) - y_k z_k + y_k log y_k - y_k]  (half deviance,
                   prediction exp(z))
 ================  ==========================================================
 
 The penalty on the weight matrices W (never biases, batch-norm or PReLU
-parameters) follows scikit-learn, divided by the batch's total sample weight m:
+parameters) follows scikit-learn, divided by the batch's total sample weight m::
 
     alpha * (l1_ratio * sum |W| + (1 - l1_ratio) / 2 * sum W^2) / m
 
@@ -59,6 +59,7 @@ def _poisson(z, y, o):
     return (torch.exp(z) - y * z + torch.xlogy(y, y) - y).sum(dim=1)
 
 
+#: Registry of losses: the name -> ``loss(output, target, options)``, one value per sample.
 LOSSES = {
     "log_loss": _log_loss,
     "binary_log_loss": _binary_log_loss,

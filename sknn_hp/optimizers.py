@@ -9,7 +9,7 @@ rules (g = gradient, lr = learning rate):
   w -= lr m_hat / (sqrt(s_hat) + eps), with bias-corrected m_hat, s_hat.
 - ``adamw``: Adam plus decoupled weight decay w -= lr weight_decay w (weights only).
 - ``nadam``: Adam with a Nesterov look-ahead on m.
-- ``adamax``: Adam with the infinity norm, s = max(b2 s, |g|).
+- ``adamax``: Adam with the infinity norm, s = max(b2 s, ``|g|``).
 - ``rmsprop``: s = rho s + (1 - rho) g^2; w -= lr g / (sqrt(s) + eps).
 - ``adagrad``: s += g^2; w -= lr g / (sqrt(s) + eps).
 - ``adadelta``: RMSprop whose step is scaled by a running RMS of past updates
@@ -74,6 +74,7 @@ class Solver:
     stochastic: bool = True
 
 
+#: Registry of solvers: the public name (the ``solver`` argument) -> :class:`Solver`.
 OPTIMIZERS = {
     "sgd": Solver(torch.optim.SGD, _sgd, "fused"),
     "adam": Solver(torch.optim.Adam, _betas, "fused"),

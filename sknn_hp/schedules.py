@@ -98,6 +98,7 @@ def _onecycle(t, lr0, k):
     return _cosine_between(peak, k["lr_min"], (t - warm) / max(k["max_iter"] - warm, 1e-12))
 
 
+#: Registry of schedules: the public name (the ``learning_rate`` argument) -> ``f(t, lr0, knobs)``.
 SCHEDULES = {
     "constant": _constant,
     "invscaling": _invscaling,
