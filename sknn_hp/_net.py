@@ -6,13 +6,17 @@ It changes skorch's documented extension points only:
   :mod:`sknn_hp.callbacks`);
 - ``get_loss`` hands the penalized weight matrices to the criterion during
   training, so the L1/L2 penalty joins the loss;
-- ``train_step`` takes a direct path (zero grad, forward, backward, step) when
-  no callback listens to ``on_grad_computed`` and the optimizer needs no
-  closure, optionally under bf16 autocast and through ``torch.compile``;
+- ``train_step`` takes, when no callback listens to ``on_grad_computed`` and
+  the optimizer needs no closure, the closed-form step of
+  :mod:`sknn_hp.backprop` for the networks it covers, and otherwise a direct
+  autograd path (zero grad, forward, backward, step), optionally under bf16
+  autocast and through ``torch.compile``; the choice is made once an epoch;
 - ``run_single_epoch`` sums the batch losses on the device and reads the
   total once per epoch, instead of synchronizing with ``.item()`` after every
   batch (which stalls a GPU). The epoch's mean loss is recorded as
-  ``<prefix>_loss``; batch records keep only the batch sizes.
+  ``<prefix>_loss``. Callbacks' ``on_batch_begin``/``on_batch_end`` are
+  notified, and per-batch records (the batch sizes) kept, only when some
+  callback implements those hooks.
 """
 
 from contextlib import nullcontext
@@ -21,6 +25,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
+
+from .backprop import closed_form_step
 
 __all__ = ["SkorchMLP"]
 
@@ -43,8 +49,16 @@ class SkorchMLP(NeuralNet):
         weights = self.module_.penalized_weights() if training else None
         return self.criterion_(y_pred, y_true, weights)
 
-    def _listens_to_gradients(self):
-        return any(type(cb).on_grad_computed is not Callback.on_grad_computed for _, cb in self.callbacks_)
+    def _overrides(self, hook):
+        """Whether any callback implements ``hook`` (skorch's ``Callback`` leaves them empty)."""
+        default = getattr(Callback, hook)
+        return any(getattr(type(cb), hook) is not default for _, cb in self.callbacks_)
+
+    def _choose_step(self, fit_params):
+        """How this epoch's batches are trained: ``'general'``, ``'direct'`` or a closed-form step."""
+        if fit_params or isinstance(self.optimizer_, torch.optim.LBFGS) or self._overrides("on_grad_computed"):
+            return "general"
+        return closed_form_step(self) or "direct"
 
     def _training_forward(self):
         """The module's forward for training, compiled once on first use when asked."""
@@ -62,12 +76,16 @@ class SkorchMLP(NeuralNet):
         return torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype)
 
     def train_step(self, batch, **fit_params):
-        optimizer = self.optimizer_
-        if fit_params or isinstance(optimizer, torch.optim.LBFGS) or self._listens_to_gradients():
+        step = self.__dict__.get("_step") or self._choose_step(fit_params)
+        if step == "general":
             return super().train_step(batch, **fit_params)
+        Xi, yi = batch
+        if not isinstance(step, str):
+            loss, y_pred = step(Xi, yi)
+            return {"loss": loss, "y_pred": y_pred}
         if not self.module_.training:
             self._set_training(True)
-        Xi, yi = batch
+        optimizer = self.optimizer_
         optimizer.zero_grad(set_to_none=True)
         with self._autocast():
             y_pred = self._training_forward()(Xi)
@@ -84,16 +102,25 @@ class SkorchMLP(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
+        if training:  # the step and the per-batch hooks are decided once an epoch
+            self._set_training(True)
+            self.__dict__["_step"] = self._choose_step(fit_params)
+        notify = self._overrides("on_batch_begin") or self._overrides("on_batch_end")
         total, n_samples, n_batches = 0.0, 0, 0
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            size = len(batch[0])
-            total = total + step["loss"].detach() * size
-            n_samples += size
-            self.history.record_batch(prefix + "_batch_size", size)
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-            n_batches += 1
+        try:
+            for batch in iterator:
+                if notify:
+                    self.notify("on_batch_begin", batch=batch, training=training)
+                step = step_fn(batch, **fit_params)
+                size = len(batch[0])
+                total = total + step["loss"].detach() * size
+                n_samples += size
+                if notify:  # skorch's per-batch records, for the callbacks that read them
+                    self.history.record_batch(prefix + "_batch_size", size)
+                    self.notify("on_batch_end", batch=batch, training=training, **step)
+                n_batches += 1
+        finally:
+            self.__dict__.pop("_step", None)
         self.history.record(prefix + "_batch_count", n_batches)
         self.history.record(prefix + "_loss", float(total) / max(n_samples, 1))
 

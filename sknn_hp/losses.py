@@ -3,7 +3,9 @@
 ``LOSSES`` maps a loss name to a function ``loss(output, target, options)``
 that returns one value per sample; :class:`MLPLoss` averages them (weighted by
 ``sample_weight`` and ``class_weight`` when given) and adds the elastic-net
-penalty. The values match scikit-learn's MLP losses:
+penalty. ``OUTPUT_GRADIENTS`` holds each loss's derivative with respect to the
+network output, for the closed-form training step. The values match
+scikit-learn's MLP losses:
 
 ================  ==========================================================
 name              per-sample loss (z = network output, y = target)
@@ -29,7 +31,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["LOSSES", "MLPLoss", "validation_score"]
+__all__ = ["LOSSES", "OUTPUT_GRADIENTS", "MLPLoss", "validation_score"]
 
 
 def _log_loss(z, y, o):
@@ -67,6 +69,52 @@ LOSSES = {
     "absolute_error": _absolute_error,
     "huber": _huber,
     "poisson": _poisson,
+}
+
+
+def _log_loss_gradient(z, y, o):  # softmax(z) - q, q the (smoothed) one-hot target
+    eps = o["label_smoothing"]
+    k = z.shape[1]
+    q = F.one_hot(y, k).to(z.dtype)
+    if eps:
+        q = q * (1.0 - eps) + eps / k
+    return torch.softmax(z, dim=1).sub_(q)
+
+
+def _binary_log_loss_gradient(z, y, o):  # s(z) - y (y smoothed towards 1/2)
+    eps = o["label_smoothing"]
+    if eps:
+        y = y * (1.0 - eps) + 0.5 * eps
+    return torch.sigmoid(z).sub_(y)
+
+
+def _squared_error_gradient(z, y, o):  # (z - y) / k
+    return (z - y).div_(z.shape[1])
+
+
+def _absolute_error_gradient(z, y, o):  # sign(z - y) / k
+    return torch.sign(z - y).div_(z.shape[1])
+
+
+def _huber_gradient(z, y, o):  # clip(z - y, -delta, delta) / k
+    delta = o["huber_delta"]
+    return (z - y).clamp_(-delta, delta).div_(z.shape[1])
+
+
+def _poisson_gradient(z, y, o):  # exp(z) - y
+    return torch.exp(z).sub_(y)
+
+
+#: The gradient of each per-sample loss with respect to the network output z,
+#: ``gradient(z, y, options) -> dl_i/dz`` of shape (n, n_outputs), for the
+#: closed-form training step (:mod:`sknn_hp.backprop`).
+OUTPUT_GRADIENTS = {
+    "log_loss": _log_loss_gradient,
+    "binary_log_loss": _binary_log_loss_gradient,
+    "squared_error": _squared_error_gradient,
+    "absolute_error": _absolute_error_gradient,
+    "huber": _huber_gradient,
+    "poisson": _poisson_gradient,
 }
 
 

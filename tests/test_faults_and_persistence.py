@@ -46,12 +46,12 @@ def test_failed_refit_keeps_the_previous_model(small_clf_data):
 
 def test_out_of_memory_suggests_a_smaller_batch(small_clf_data, monkeypatch):
     X, y = small_clf_data
-    from sknn_hp.module import MLPModule
+    from sknn_hp._net import SkorchMLP
 
-    def oom(self, x):
+    def oom(self, batch, **fit_params):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    monkeypatch.setattr(MLPModule, "forward", oom)
+    monkeypatch.setattr(SkorchMLP, "train_step", oom)  # every training step, whichever path it takes
     clf = MLPClassifier(batch_size=64, max_iter=2)
     with pytest.raises(MemoryError, match="try a smaller batch_size \\(now 64\\)"):
         clf.fit(X, y)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from skorch.callbacks import Callback
 from torch import nn
 
 from sknn_hp import MLPClassifier, MLPRegressor
@@ -160,7 +161,7 @@ def test_batch_size_sets_steps_per_epoch(small_clf_data):
     X, y = small_clf_data
     for batch_size, steps in [(1, 120), (16, 8), ("auto", 1), ("full", 1)]:
         clf = MLPClassifier(batch_size=batch_size, max_iter=1).fit(X, y)
-        assert len(clf.net_.history[-1, "batches"]) == steps
+        assert clf.net_.history[-1, "train_batch_count"] == steps
     with pytest.warns(UserWarning, match="clipped"):
         MLPClassifier(batch_size=1000, max_iter=1).fit(X, y)
 
@@ -241,7 +242,14 @@ def test_batch_norm_refuses_batches_of_one(small_clf_data):
     with pytest.raises(ValueError, match="batch_norm and input_batch_norm need mini-batches of at least 2"):
         MLPClassifier(batch_norm=True, batch_size=1).fit(X, y)
     # a trailing batch of one sample is folded into the previous batch
-    clf = MLPClassifier(batch_norm=True, batch_size=17, max_iter=1).fit(X[:35], y[:35])
+    sizes = []
+
+    class BatchSizes(Callback):
+        def on_batch_end(self, net, batch=None, training=False, **kwargs):
+            sizes.append(len(batch[0]))
+
+    clf = MLPClassifier(batch_norm=True, batch_size=17, max_iter=1, callbacks=[BatchSizes()]).fit(X[:35], y[:35])
+    assert sizes == [17, 18]
     assert [b["train_batch_size"] for b in clf.net_.history[-1, "batches"]] == [17, 18]
 
 
@@ -268,7 +276,7 @@ def test_training_loss_is_read_once_per_epoch(small_clf_data, monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "item", counting)
     clf = MLPClassifier(batch_size=8, max_iter=3, random_state=0).fit(X, y)
-    assert len(clf.net_.history[-1, "batches"]) == 15
+    assert clf.net_.history[-1, "train_batch_count"] == 15
     assert len(calls) == 0
     mean_of_batches = clf.loss_curve_[-1]
     assert np.isfinite(mean_of_batches)
