@@ -129,7 +129,7 @@ class ClosedFormStep:
         inputs, saved = [a], []
         for layer in hidden:
             z = torch.addmm(layer.b, a, layer.Wt)
-            a = layer.activation(z)
+            a = layer.activate(z)
             mask = self._mask(a, layer.rate) if layer.rate else None
             saved.append((z, a, mask))
             a = a * mask if mask is not None else a
@@ -138,7 +138,7 @@ class ClosedFormStep:
 
         criterion = self.criterion
         penalized = self.weights if criterion.alpha else None
-        loss = criterion(output, target, penalized)
+        loss = criterion.forward(output, target, penalized)
         total = output.shape[0] if sw is None else sw.sum()
         delta = self.output_gradient(output, y, criterion.options)
         delta = delta.div_(total) if sw is None else delta.mul_((sw / total).unsqueeze(1))
@@ -177,7 +177,7 @@ class ClosedFormStep:
 class _Layer:
     """A linear layer's tensors as the closed-form step uses them, with what follows it."""
 
-    __slots__ = ("W", "Wt", "b", "dW", "db", "activation", "derivative", "rate")
+    __slots__ = ("W", "Wt", "b", "dW", "db", "activation", "activate", "derivative", "rate")
 
     def __init__(self, linear, activation=None, derivative=None, rate=0.0):
         for p in (linear.weight, linear.bias):
@@ -187,3 +187,4 @@ class _Layer:
         self.Wt = self.W.t()
         self.dW, self.db = linear.weight.grad, linear.bias.grad
         self.activation, self.derivative, self.rate = activation, derivative, rate
+        self.activate = activation.forward if activation is not None else None  # no hooks: it is hot

@@ -75,9 +75,9 @@ LOSSES = {
 def _log_loss_gradient(z, y, o):  # softmax(z) - q, q the (smoothed) one-hot target
     eps = o["label_smoothing"]
     k = z.shape[1]
-    q = F.one_hot(y, k).to(z.dtype)
+    q = F.one_hot(y, k)
     if eps:
-        q = q * (1.0 - eps) + eps / k
+        q = q.to(z.dtype) * (1.0 - eps) + eps / k
     return torch.softmax(z, dim=1).sub_(q)
 
 
