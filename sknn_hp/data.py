@@ -104,7 +104,9 @@ class BatchIterator:
     dataset : TabularDataset
     batch_size : int
     shuffle : bool
-        Draw a new permutation each pass, from torch's (forked, seeded) RNG.
+        Draw a new permutation each pass, from torch's (forked, seeded) RNG;
+        a pass of a single batch keeps the stored order (the batch holds every
+        row either way), so full-batch training never gathers a copy.
     merge_singleton : bool
         Fold a trailing batch of one sample into the batch before it, so that
         batch norm never sees a batch of one in training.
@@ -128,11 +130,12 @@ class BatchIterator:
 
     def __iter__(self):
         ds = self.dataset
-        if self.shuffle:
+        bounds = self._bounds()
+        if self.shuffle and len(bounds) > 1:  # one batch holds every row in any order: no gather, no copy
             device = ds.device if not ds._sparse else "cpu"
             order = torch.randperm(len(ds), device=device)
-            for start, stop in self._bounds():
+            for start, stop in bounds:
                 yield ds.batch(order[start:stop])
         else:
-            for start, stop in self._bounds():
+            for start, stop in bounds:
                 yield ds.batch(slice(start, stop))
