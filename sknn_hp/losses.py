@@ -78,7 +78,8 @@ def _log_loss_gradient(z, y, o):  # softmax(z) - q, q the (smoothed) one-hot tar
     q = F.one_hot(y, k)
     if eps:
         q = q.to(z.dtype) * (1.0 - eps) + eps / k
-    return torch.softmax(z, dim=1).sub_(q)
+    # softmax over the sample axis of z^T: torch's CPU kernel vectorizes poorly over a short class axis
+    return torch.softmax(z.t(), dim=0).t().sub_(q)
 
 
 def _binary_log_loss_gradient(z, y, o):  # s(z) - y (y smoothed towards 1/2)
