@@ -9,6 +9,7 @@ the optimizer, callbacks and history. Stopping therefore never relies on
 raising ``KeyboardInterrupt`` inside skorch.
 """
 
+import copyreg
 import warnings
 from collections import deque
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from .initializers import INITIALIZERS
 from .losses import MLPLoss
 from .module import MLPModule
 from .optimizers import OPTIMIZERS, optimizer_kwargs
+from .persistence import portable_state, rebuild_net, restore_tensors
 from .schedules import SCHEDULES
 
 # Prediction and validation run in large batches: no gradients are kept, so
@@ -260,7 +262,7 @@ class BaseMLP(BaseEstimator):
     def _fit_unsafe(self, X, y, sample_weight, incremental):
         self._validate_params()
         hidden = self._hidden_sizes()
-        activations, dropouts, batch_norm = self._layer_options(len(hidden))
+        _, _, batch_norm = self._layer_options(len(hidden))  # validates the per-layer options
         device = _resolve_device(self.device)
         solver = OPTIMIZERS[self.solver]
         if self.early_stopping and incremental:
@@ -289,20 +291,9 @@ class BaseMLP(BaseEstimator):
 
         with _seeded_torch_rng(seed, device):
             if first_pass:
-                module = MLPModule(
-                    X.shape[1],
-                    hidden,
-                    n_outputs,
-                    activations,
-                    dropouts,
-                    input_dropout=self.input_dropout,
-                    batch_norm=batch_norm,
-                    input_batch_norm=self.input_batch_norm,
-                    residual=self.residual,
-                    activation_options={"leaky_relu_slope": self.leaky_relu_slope, "elu_alpha": self.elu_alpha},
-                    dtype=dtype,
-                    device=device,
-                ).init_weights(self.weight_init, self.init_scale)
+                module = self._new_module(X.shape[1], n_outputs, dtype, device).init_weights(
+                    self.weight_init, self.init_scale
+                )
                 self._initialize_state(n_outputs, len(hidden), solver.stochastic)
                 self.transferred_layers_ = self._transfer_into(module) if self.init_from is not None else 0
             else:
@@ -346,6 +337,25 @@ class BaseMLP(BaseEstimator):
         self._optimizer_state = _to_cpu(net.optimizer_.state_dict()) if solver.stochastic else None
         self._sync_attributes(hidden)
         return self
+
+    def _new_module(self, n_features, n_outputs, dtype, device):
+        """The (untrained) torch network the parameters describe; ``fit`` and skops loading build it."""
+        hidden = self._hidden_sizes()
+        activations, dropouts, batch_norm = self._layer_options(len(hidden))
+        return MLPModule(
+            n_features,
+            hidden,
+            n_outputs,
+            activations,
+            dropouts,
+            input_dropout=self.input_dropout,
+            batch_norm=batch_norm,
+            input_batch_norm=self.input_batch_norm,
+            residual=self.residual,
+            activation_options={"leaky_relu_slope": self.leaky_relu_slope, "elu_alpha": self.elu_alpha},
+            dtype=dtype,
+            device=device,
+        )
 
     def _transfer_into(self, module):
         """Start ``module`` from the leading hidden layers of the fitted ``init_from``."""
@@ -718,10 +728,20 @@ class BaseMLP(BaseEstimator):
         self._best_state = None
         return self
 
-    def __getstate__(self):
-        state = super().__getstate__()
+    def _complete_state(self):
+        state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__ itself
         state["_sknn_hp_version"] = __version__
         return state
+
+    def __reduce_ex__(self, protocol):
+        # pickle, joblib and copy: the complete state, the live skorch net and torch tensors included
+        # (warm starts keep the optimizer). The same tuple object.__reduce_ex__ builds for protocol >= 2.
+        return copyreg.__newobj__, (type(self),), self._complete_state(), None, None
+
+    def __getstate__(self):
+        # The portable state, numpy arrays in place of torch objects: what skops.io saves
+        # (pickle goes through __reduce_ex__ above). See sknn_hp/persistence.py.
+        return portable_state(self._complete_state())
 
     def __setstate__(self, state):
         saved = state.pop("_sknn_hp_version", None)
@@ -731,7 +751,10 @@ class BaseMLP(BaseEstimator):
                 f"sknn_hp {__version__}: results may differ; refit it with this version to be safe.",
                 UserWarning,
             )
-        super().__setstate__(state)
+        super().__setstate__(restore_tensors(state))
+        net = self.__dict__.get("net_")
+        if isinstance(net, dict):  # the portable form (a skops file)
+            self.net_ = rebuild_net(self, net)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
