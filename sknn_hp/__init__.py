@@ -10,6 +10,7 @@ from .exceptions import DivergenceWarning, GradientWarning
 from .gradcheck import check_gradients
 from .inspection import summary
 from .lr_finder import find_learning_rate
+from .persistence import dump_skops, load_skops
 from .search import recommended, search_space
 
 from ._version import __version__
@@ -21,7 +22,9 @@ __all__ = [
     "MLPRegressor",
     "__version__",
     "check_gradients",
+    "dump_skops",
     "find_learning_rate",
+    "load_skops",
     "recommended",
     "search_space",
     "summary",

@@ -10,6 +10,7 @@ raising ``KeyboardInterrupt`` inside skorch.
 """
 
 import copyreg
+import os
 import warnings
 from collections import deque
 from contextlib import contextmanager
@@ -105,6 +106,50 @@ def _seeded_torch_rng(seed, device):
         yield
 
 
+# The cuBLAS workspace settings torch accepts under deterministic algorithms.
+_CUBLAS_DETERMINISTIC = (":4096:8", ":16:8")
+
+
+@contextmanager
+def _deterministic_torch(enabled, device):
+    """Run a block with torch's deterministic algorithms (``deterministic=True``), restoring the flags after.
+
+    Sets ``torch.use_deterministic_algorithms(True)``, ``cudnn.deterministic``
+    and turns ``cudnn.benchmark`` off; the previous global values come back
+    when the block ends, raise or not. On CUDA, cuBLAS also needs
+    ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` (or ``:16:8``) before CUDA starts: it
+    is set here when CUDA has not been used yet in the process, and a
+    RuntimeError says how to set it otherwise.
+    """
+    if not enabled:
+        yield
+        return
+    cuda = str(device).startswith("cuda") or (device == "auto" and torch.cuda.is_available())
+    if cuda and os.environ.get("CUBLAS_WORKSPACE_CONFIG") not in _CUBLAS_DETERMINISTIC:
+        if torch.cuda.is_initialized():
+            raise RuntimeError(
+                "deterministic=True on a CUDA device needs the environment variable "
+                "CUBLAS_WORKSPACE_CONFIG=:4096:8 (or :16:8) set before CUDA is first used in the process, "
+                "and CUDA is already in use: restart with `export CUBLAS_WORKSPACE_CONFIG=:4096:8`, or set "
+                "os.environ['CUBLAS_WORKSPACE_CONFIG'] = ':4096:8' before any CUDA work."
+            )
+        os.environ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"
+    cudnn = torch.backends.cudnn
+    previous = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+        cudnn.deterministic,
+        cudnn.benchmark,
+    )
+    torch.use_deterministic_algorithms(True)
+    cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(previous[0], warn_only=previous[1])
+        cudnn.deterministic, cudnn.benchmark = previous[2], previous[3]
+
+
 def _snapshot(module):
     """A CPU copy of the module's state (loads back onto any device; unpickles without CUDA)."""
     return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
@@ -184,6 +229,7 @@ class BaseMLP(BaseEstimator):
         "init_from": [HasMethods(["predict"]), None],
         "freeze_layers": [Interval(Integral, 0, None, closed="left")],
         "compile": ["boolean"],
+        "deterministic": ["boolean"],
         "callbacks": [list, None],
     }
 
@@ -246,7 +292,8 @@ class BaseMLP(BaseEstimator):
         """Fit, or leave the estimator exactly as it was if anything raises."""
         before = dict(self.__dict__)
         try:
-            return self._fit_unsafe(X, y, sample_weight, incremental)
+            with _deterministic_torch(self.deterministic is True or self.deterministic is np.True_, self.device):
+                return self._fit_unsafe(X, y, sample_weight, incremental)
         except torch.OutOfMemoryError as exc:
             self.__dict__.clear()
             self.__dict__.update(before)

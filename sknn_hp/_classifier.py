@@ -153,6 +153,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         device='auto',
         mixed_precision=False,
         compile=False,
+        deterministic=False,
         diagnostics=False,
         init_from=None,
         freeze_layers=0,
@@ -211,6 +212,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.device = device
         self.mixed_precision = mixed_precision
         self.compile = compile
+        self.deterministic = deterministic
         self.diagnostics = diagnostics
         self.init_from = init_from
         self.freeze_layers = freeze_layers

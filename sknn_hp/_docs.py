@@ -200,6 +200,19 @@ RUNTIME = """\
         Compile the network's training forward pass with ``torch.compile``
         (first epoch pays the compilation).
 
+    deterministic : bool, default=False
+        Train with torch's deterministic algorithms (bitwise-reproducible GPU
+        runs): during ``fit`` and ``partial_fit`` only, set
+        ``torch.use_deterministic_algorithms(True)``,
+        ``torch.backends.cudnn.deterministic = True`` and
+        ``torch.backends.cudnn.benchmark = False``, and restore the previous
+        global values afterwards. On CUDA, cuBLAS also needs the environment
+        variable ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` (or ``:16:8``) before
+        CUDA starts: it is set when CUDA has not been used yet in the
+        process, else ``fit`` raises a RuntimeError saying how to set it.
+        CPU runs are reproducible with ``random_state`` alone; this option
+        does not change their results. See docs/persistence.md.
+
     diagnostics : bool, default=False
         Babysit the network: record per epoch and per layer the gradient norm,
         weight norm, update/weight ratio and share of dead units in

@@ -128,6 +128,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         device='auto',
         mixed_precision=False,
         compile=False,
+        deterministic=False,
         diagnostics=False,
         init_from=None,
         freeze_layers=0,
@@ -186,6 +187,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.device = device
         self.mixed_precision = mixed_precision
         self.compile = compile
+        self.deterministic = deterministic
         self.diagnostics = diagnostics
         self.init_from = init_from
         self.freeze_layers = freeze_layers
