@@ -108,3 +108,14 @@ def test_cuda_already_started_without_the_workspace_setting_raises(monkeypatch):
     with _deterministic_torch(True, "cuda"):
         assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":16:8"
     assert _flags() == (False, False, False, False)
+
+
+def test_fit_on_started_cuda_without_the_workspace_setting_changes_nothing(small_clf_data, monkeypatch):
+    X, y = small_clf_data
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    clf = MLPClassifier(device="cuda", deterministic=True)
+    with pytest.raises(RuntimeError, match="export CUBLAS_WORKSPACE_CONFIG=:4096:8"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_") and _flags() == (False, False, False, False)
