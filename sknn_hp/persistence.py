@@ -29,7 +29,7 @@ import warnings
 import numpy as np
 import torch
 
-__all__ = ["SKOPS_TRUSTED_TYPES", "dump_skops", "load_skops", "portable_state", "rebuild_net"]
+__all__ = ["SKOPS_TRUSTED_TYPES", "dump_skops", "load_skops", "portable_state", "rebuild_net", "restore_tensors"]
 
 #: The types a fitted estimator's skops file holds beyond skops's default
 #: trusted types (numpy, scipy, scikit-learn, builtins), as returned by
