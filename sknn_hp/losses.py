@@ -74,10 +74,10 @@ LOSSES = {
 
 def _log_loss_gradient(z, y, o):  # softmax(z) - q, q the (smoothed) one-hot target
     eps = o["label_smoothing"]
-    k = z.shape[1]
-    q = F.one_hot(y, k)
+    # scatter, not F.one_hot: no bounds check, which would synchronize with a GPU every batch
+    q = torch.zeros_like(z).scatter_(1, y.unsqueeze(1), 1.0)
     if eps:
-        q = q.to(z.dtype) * (1.0 - eps) + eps / k
+        q.mul_(1.0 - eps).add_(eps / z.shape[1])
     # softmax over the sample axis of z^T: torch's CPU kernel vectorizes poorly over a short class axis
     return torch.softmax(z.t(), dim=0).t().sub_(q)
 
