@@ -5,7 +5,8 @@
 :class:`~sklearn.model_selection.HalvingRandomSearchCV`, built on the
 published tabular-MLP search spaces, and :func:`recommended` a configured
 estimator following the course notes' summary table (LeCun init + SELU,
-early stopping, Adam, performance scheduling, mini-batches, dropout).
+Adam, performance scheduling, mini-batches), with stopping and
+regularization chosen by measurement on small tabular data.
 
 The notes' advice on tuning applies: search at random rather than on a grid
 (random search tries more distinct values of the hyperparameters that
@@ -285,18 +286,24 @@ def recommended(kind="classifier", **overrides):
     - *Early stopping on a validation split* costs more than it saves on small
       tabular data: holding out 20% of 150 (iris) or 178 (wine) samples
       leaves too little to train on and a validation score too noisy to stop
-      on. With it, iris scored 0.851 and wine 0.955 against 0.947 and 0.978
-      for scikit-learn's default MLP; without it, 0.956 and 0.980. Pass
-      ``early_stopping=True`` on large data, where a held-out split is cheap.
+      on. The previous configuration, with it (and alpha dropout 0.2), scored
+      0.840 on iris and 0.961 on wine against 0.947 and 0.978 for
+      scikit-learn's default MLP. Pass ``early_stopping=True`` on large data,
+      where a held-out split is cheap.
     - *Dropout* (alpha dropout, as SELU needs) did not help at these sizes
       (digits 0.974 with 0.1, 0.974 without); label smoothing 0.1, the
-      regularizer of RealMLP (Holzmüller et al. 2024), did: breast cancer
-      0.982, wine 0.985, digits 0.985, against 0.974, 0.978, 0.977 for
-      scikit-learn's default.
+      regularizer of RealMLP (Holzmüller et al. 2024), did.
 
-    Regressors take the same configuration without label smoothing (diabetes
-    R^2 0.455 against -1.03 for scikit-learn's default, whose initialization
-    and learning rate do not reach an unscaled target in 200 epochs). Inputs
+    Measured (mean accuracy over the 15 folds; scikit-learn's default MLP,
+    then HistGradientBoosting, in parentheses): breast cancer 0.982 (0.974,
+    0.965), digits 0.986 (0.981, 0.971), wine 0.985 (0.978, 0.981), iris 0.949
+    (0.947, 0.951). The price is time: 200 epochs of a (256, 256) network
+    take 0.4-6 s a fold where scikit-learn's (100,) network stops sooner.
+    Regressors take the same configuration without label smoothing: diabetes
+    R^2 0.451 against -1.03 for scikit-learn's default, whose initialization
+    and learning rate do not reach an unscaled target in 200 epochs, and 0.397
+    for HistGradientBoosting; with the target standardized, scikit-learn's
+    default gets 0.455 and this configuration 0.412. Inputs
     should be standardized (SELU's self-normalization assumes it): put a
     ``StandardScaler`` before the estimator.
 
