@@ -64,6 +64,10 @@ class CLIError(Exception):
 
 # --------------------------------------------------------------------------- helpers
 
+# Searches train many candidates: each stops on 10% of its training fold held out (what the
+# commands print), which keeps a search short; recommended() alone trains on all the data.
+_SEARCH_STOPPING = {"early_stopping": True, "validation_fraction": 0.1}
+
 
 def _first_line(exc):
     """The first non-empty line of an exception's message (sklearn's can be long)."""
@@ -376,7 +380,7 @@ def _cmd_demo(args):
         f"{len(np.unique(y))} classes"
     )
     print(f"search space '{size}', max_iter={max_iter}, early stopping on 10% of each training fold")
-    clf = recommended("classifier", max_iter=max_iter, random_state=args.random_state)
+    clf = recommended("classifier", max_iter=max_iter, random_state=args.random_state, **_SEARCH_STOPPING)
     pipe = make_pipeline(StandardScaler(), clf)
     space = search_space("classifier", size=size, random_state=args.random_state, prefix="mlpclassifier__")
     search = _run_search(
@@ -472,7 +476,7 @@ def _cmd_tune(args):
     print(f"data: {X.shape[0]} rows, {len(numeric)} numeric and {len(categorical)} categorical feature columns")
     print(f"search space '{size}', max_iter={max_iter}, early stopping on 10% of each training fold")
     kind = "classifier" if task == "classification" else "regressor"
-    est = recommended(kind, max_iter=max_iter, random_state=args.random_state)
+    est = recommended(kind, max_iter=max_iter, random_state=args.random_state, **_SEARCH_STOPPING)
     if kind == "regressor":
         # Neural networks fit standardized targets far better; predictions come back in the original units.
         model, prefix = TransformedTargetRegressor(regressor=est, transformer=StandardScaler()), "model__regressor__"
