@@ -280,7 +280,7 @@ def recommended(kind="classifier", **overrides):
 
     plus ``hidden_layer_sizes=(256, 256)`` and ``alpha=1e-4``. Two rows of the
     notes' table are changed by measurement (``benchmarks/bench_recommended.py``
-    and docs/performance.md, 5-fold cross-validation repeated 3 times on the
+    and docs/user_guide.md, "A recommended starting point"; 5-fold cross-validation repeated 3 times on the
     datasets bundled with scikit-learn):
 
     - *Early stopping on a validation split* costs more than it saves on small
