@@ -37,7 +37,7 @@ from .initializers import INITIALIZERS
 from .losses import MLPLoss
 from .module import MLPModule
 from .optimizers import OPTIMIZERS, optimizer_kwargs
-from .persistence import portable_state, rebuild_net, restore_tensors
+from .persistence import map_leaves, portable_state, rebuild_net, restore_tensors
 from .schedules import SCHEDULES
 
 # Prediction and validation run in large batches: no gradients are kept, so
@@ -157,13 +157,7 @@ def _snapshot(module):
 
 def _to_cpu(state):
     """An optimizer ``state_dict`` with every tensor copied to the CPU."""
-    if isinstance(state, torch.Tensor):
-        return state.detach().to("cpu", copy=True)
-    if isinstance(state, dict):
-        return {k: _to_cpu(v) for k, v in state.items()}
-    if isinstance(state, (list, tuple)):
-        return type(state)(_to_cpu(v) for v in state)
-    return state
+    return map_leaves(state, torch.Tensor, lambda t: t.detach().to("cpu", copy=True))
 
 
 class BaseMLP(BaseEstimator):

@@ -42,26 +42,25 @@ SKOPS_TRUSTED_TYPES = ["sknn_hp._classifier.MLPClassifier", "sknn_hp._regressor.
 _FORMAT = "sknn_hp.portable_net/1"
 
 
-def _tensors_to_arrays(obj):
-    """``obj`` with every torch tensor (in nested dicts, lists and tuples) replaced by a numpy copy."""
-    if isinstance(obj, torch.Tensor):
-        return obj.detach().to("cpu", copy=True).numpy()
+def map_leaves(obj, kind, fn):
+    """``obj`` with ``fn`` applied to every instance of ``kind`` in its nested dicts, lists and tuples."""
+    if isinstance(obj, kind):
+        return fn(obj)
     if isinstance(obj, dict):
-        return {k: _tensors_to_arrays(v) for k, v in obj.items()}
+        return {k: map_leaves(v, kind, fn) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return type(obj)(_tensors_to_arrays(v) for v in obj)
+        return type(obj)(map_leaves(v, kind, fn) for v in obj)
     return obj
+
+
+def _tensors_to_arrays(obj):
+    """``obj`` with every torch tensor replaced by a numpy copy."""
+    return map_leaves(obj, torch.Tensor, lambda t: t.detach().to("cpu", copy=True).numpy())
 
 
 def _arrays_to_tensors(obj):
     """The inverse of :func:`_tensors_to_arrays`: numpy arrays become CPU tensors."""
-    if isinstance(obj, np.ndarray):
-        return torch.from_numpy(np.array(obj, copy=True))
-    if isinstance(obj, dict):
-        return {k: _arrays_to_tensors(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_arrays_to_tensors(v) for v in obj)
-    return obj
+    return map_leaves(obj, np.ndarray, lambda a: torch.from_numpy(np.array(a, copy=True)))
 
 
 def portable_state(state):
