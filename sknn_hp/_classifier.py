@@ -234,12 +234,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
+            # one class fits (and predicts that class), as scikit-learn's MLPClassifier does
             self.classes_ = self._label_binarizer.classes_
-            if len(self.classes_) < 2 and self._label_binarizer.y_type_ != "multilabel-indicator":
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the data, but the "
-                    f"data contains only one class: {self.classes_[0]!r}"
-                )
         else:
             classes = unique_labels(y)
             if self.warm_start and not incremental:

@@ -14,32 +14,107 @@ It changes skorch's documented extension points only:
 - ``run_single_epoch`` sums the batch losses on the device and reads the
   total once per epoch, instead of synchronizing with ``.item()`` after every
   batch (which stalls a GPU). The epoch's mean loss is recorded as
-  ``<prefix>_loss``. Callbacks' ``on_batch_begin``/``on_batch_end`` are
-  notified, and per-batch records (the batch sizes) kept, only when some
-  callback implements those hooks.
+  ``<prefix>_loss``; the validation pass also records ``valid_score`` (the
+  estimator's score: accuracy or R^2), both from the whole validation set at
+  once. Callbacks' ``on_batch_begin``/``on_batch_end`` are notified, and
+  per-batch records (the batch sizes) kept, only when some callback
+  implements those hooks;
+- ``get_iterator`` hands the training iterator the fit's own shuffle
+  generator;
+- ``predict_proba`` and ``predict`` give what the estimator's output layer
+  means (probabilities and class codes, or regression values) rather than raw
+  network outputs, so that skorch's scoring callbacks (``EpochScoring``) work
+  on the encoded targets the batches carry.
 """
 
 from contextlib import nullcontext
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
 from .backprop import closed_form_step
+from .losses import validation_score
 
-__all__ = ["SkorchMLP"]
+__all__ = ["FixedSplit", "SkorchMLP"]
+
+
+class FixedSplit:
+    """skorch's ``train_split``: the training data as given, and a fixed validation set (or None)."""
+
+    def __init__(self, valid_dataset):
+        self.valid_dataset = valid_dataset
+
+    def __call__(self, dataset, y=None, **fit_params):
+        return dataset, self.valid_dataset
 
 
 class SkorchMLP(NeuralNet):
     """skorch ``NeuralNet`` with the loss penalty, no default callbacks and a lean step.
 
     Attributes set by the estimator after construction: ``autocast_dtype``
-    (None or ``torch.bfloat16``) and ``compile_module`` (bool).
+    (None or ``torch.bfloat16``), ``compile_module`` (bool), ``loss_name``
+    (the training loss, which selects the validation score) and
+    ``out_activation`` (``'softmax'``, ``'logistic'``, ``'identity'`` or
+    ``'exp'``). During a fit, ``shuffle_generator`` is the fit's shuffle stream.
     """
 
     autocast_dtype = None
     compile_module = False
+    loss_name = None
+    out_activation = "identity"
+    shuffle_generator = None
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and hasattr(iterator, "generator"):
+            iterator.generator = self.shuffle_generator
+        return iterator
+
+    # -------------------------------------------------- what skorch's scorers see
+    @property
+    def classes_(self):
+        """The class codes of the encoded targets (classification), for scikit-learn's scorers."""
+        if self.out_activation == "softmax":
+            return np.arange(self.module_.output.out_features)
+        if self.out_activation == "logistic" and self.module_.output.out_features == 1:
+            return np.arange(2)
+        raise AttributeError("classes_ exists for single-label classification only")
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags, ClassifierTags, RegressorTags
+
+        classifier = self.out_activation in ("softmax", "logistic")
+        return Tags(
+            estimator_type="classifier" if classifier else "regressor",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags() if classifier else None,
+            regressor_tags=None if classifier else RegressorTags(),
+        )
+
+    def _outputs(self, X):
+        return torch.cat([out.detach() for out in self.forward_iter(X, training=False)])
+
+    def predict_proba(self, X):
+        """Probabilities (classification: softmax, or ``[1 - p, p]`` for one logistic output) or predictions."""
+        out = self._outputs(X)
+        if self.out_activation == "softmax":
+            return torch.softmax(out, dim=1).cpu().numpy()
+        if self.out_activation == "logistic":
+            p = torch.sigmoid(out).cpu().numpy()
+            return np.hstack([1 - p, p]) if p.shape[1] == 1 else p
+        return (torch.exp(out) if self.out_activation == "exp" else out).cpu().numpy()
+
+    def predict(self, X):
+        """Class codes as the batches' targets hold them (indices, or 0/1 indicators), or regression values."""
+        out = self._outputs(X)
+        if self.out_activation == "softmax":
+            return out.argmax(dim=1).cpu().numpy()
+        if self.out_activation == "logistic":
+            return (out > 0).to(torch.int64).cpu().numpy()
+        return (torch.exp(out) if self.out_activation == "exp" else out).cpu().numpy()
 
     def get_default_callbacks(self):
         return []
@@ -106,14 +181,19 @@ class SkorchMLP(NeuralNet):
             self._set_training(True)
             self.__dict__["_step"] = self._choose_step(fit_params)
         notify = self._overrides("on_batch_begin") or self._overrides("on_batch_end")
-        total, n_samples, n_batches = 0.0, 0, 0
+        total, n_samples, n_batches, outputs = 0.0, 0, 0, []
         try:
             for batch in iterator:
                 if notify:
                     self.notify("on_batch_begin", batch=batch, training=training)
                 step = step_fn(batch, **fit_params)
                 size = len(batch[0])
-                total = total + step["loss"].detach() * size
+                if training:
+                    total = total + step["loss"].detach() * size
+                    if not n_batches:  # the loss before the epoch's first update (divergence reference)
+                        self.__dict__["first_batch_loss"] = step["loss"].detach()
+                else:
+                    outputs.append(step["y_pred"].detach())
                 n_samples += size
                 if notify:  # skorch's per-batch records, for the callbacks that read them
                     self.history.record_batch(prefix + "_batch_size", size)
@@ -122,9 +202,18 @@ class SkorchMLP(NeuralNet):
         finally:
             self.__dict__.pop("_step", None)
         self.history.record(prefix + "_batch_count", n_batches)
-        self.history.record(prefix + "_loss", float(total) / max(n_samples, 1))
+        if training:
+            self.history.record(prefix + "_loss", float(total) / max(n_samples, 1))
+            return
+        # validation: loss (no penalty) and score over the whole set at once, sample weights included
+        output, target = torch.cat(outputs), iterator.dataset.targets()
+        with torch.no_grad():
+            loss = float(self.criterion_(output, target)) if torch.isfinite(output).all() else np.nan
+        self.history.record(prefix + "_loss", loss)
+        self.history.record(prefix + "_score", validation_score(self.loss_name, output, target))
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_compiled_module", None)
+        for transient in ("_compiled_module", "first_batch_loss", "shuffle_generator"):
+            state.pop(transient, None)
         return state

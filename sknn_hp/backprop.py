@@ -35,6 +35,7 @@ from torch import nn
 
 from .activations import ACTIVATIONS
 from .losses import OUTPUT_GRADIENTS
+from .module import Dropout
 from .optimizers import fused_update
 
 __all__ = ["ClosedFormStep", "closed_form_step"]
@@ -44,7 +45,7 @@ def _dropout_rate(dropout):
     """The rate of a plain ``nn.Dropout`` (0 for none); None for any other module."""
     if dropout is None:
         return 0.0
-    return dropout.p if type(dropout) is nn.Dropout else None
+    return dropout.p if type(dropout) in (Dropout, nn.Dropout) else None
 
 
 def closed_form_step(net):
@@ -96,6 +97,10 @@ class ClosedFormStep:
         self.criterion = net.criterion_
         self.output_gradient = OUTPUT_GRADIENTS[self.criterion.loss]
         self.input_dropout = _dropout_rate(module.input_dropout)
+        # the masks come from the stream the module's dropout layers use (the fit's own)
+        self.generator = getattr(module.input_dropout, "generator", None) or next(
+            (block.dropout.generator for block in module.hidden if block.dropout is not None), None
+        )
         self.layers = [
             _Layer(block.linear, block.activation, ACTIVATIONS[name].derivative, _dropout_rate(block.dropout))
             for block, name in zip(module.hidden, module.activation_names)
@@ -105,9 +110,8 @@ class ClosedFormStep:
         self.weight_grads = [layer.dW for layer in self.layers]
         self.update = fused_update(net.optimizer_)
 
-    @staticmethod
-    def _mask(like, rate):
-        return torch.empty_like(like).bernoulli_(1.0 - rate).div_(1.0 - rate)
+    def _mask(self, like, rate):
+        return torch.empty_like(like).bernoulli_(1.0 - rate, generator=self.generator).div_(1.0 - rate)
 
     def __call__(self, X, target):
         """Forward, backward and update on one batch.

@@ -6,8 +6,8 @@ Each one is small and sits on one skorch hook:
   schedule in :mod:`sknn_hp.schedules` before every training step;
 - :class:`GradientValueClipping` (``on_grad_computed``) clamps each gradient
   entry (``clip_norm`` uses skorch's own ``GradientNormClipping``);
-- :class:`EpochMonitor` (``on_epoch_end``) writes the epoch's training loss,
-  validation loss and score, learning rate and duration into the history,
+- :class:`EpochMonitor` (``on_epoch_end``) adds the learning rate, the
+  duration and skorch's ``*_loss_best`` flags to the epoch's history row,
   before the user's callbacks read it;
 - :class:`LayerDiagnostics` (``on_grad_computed``, ``on_epoch_end``) records
   per-layer gradient norms, weight norms, update ratios and dead units when
@@ -19,7 +19,6 @@ import time
 import torch
 from skorch.callbacks import Callback
 
-from .losses import validation_score
 from .schedules import learning_rate_at
 
 __all__ = ["EpochMonitor", "GradientValueClipping", "LayerDiagnostics", "LearningRateSchedule"]
@@ -88,42 +87,33 @@ class GradientValueClipping(Callback):
 
 
 class EpochMonitor(Callback):
-    """Record the epoch summary in ``net.history``.
+    """Complete the epoch's row of ``net.history`` before the user's callbacks read it.
 
-    Keys written: ``train_loss`` (mean over samples, penalty included, as
-    scikit-learn's ``loss_curve_``), ``lr``, ``dur`` and, with a validation
-    set, ``valid_loss`` (no penalty) and ``valid_score`` (accuracy or R^2).
-
-    Parameters
-    ----------
-    loss : str
-        The training loss name, which also selects the score.
-    valid_dataset : TabularDataset or None
-        Held-out data scored once per epoch, in a single batched forward pass.
+    The net records ``train_loss`` (mean over samples, penalty included, as
+    scikit-learn's ``loss_curve_``) and, with a validation set, ``valid_loss``
+    (no penalty) and ``valid_score`` (accuracy or R^2). This callback adds
+    ``lr`` (the rate of the epoch's last step), ``dur`` (seconds) and skorch's
+    ``train_loss_best`` / ``valid_loss_best`` flags (what skorch's default
+    callbacks record, and what ``Checkpoint`` monitors).
     """
 
-    def __init__(self, loss, valid_dataset=None):
-        self.loss = loss
-        self.valid_dataset = valid_dataset
+    def on_train_begin(self, net, **kwargs):
+        self._best = {}
 
     def on_epoch_begin(self, net, **kwargs):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, net, **kwargs):
-        history = net.history  # train_loss: recorded by SkorchMLP.run_single_epoch
+        history = net.history
         history.record("lr", float(net.optimizer_.param_groups[0]["lr"]))
-        ds = self.valid_dataset
-        if ds is not None:
-            output = net.forward(ds, training=False, device=ds.device)
-            target = ds.targets()
-            with torch.no_grad():
-                history.record("valid_loss", float(net.criterion_(output, target)))
-            history.record("valid_score", validation_score(self.loss, output, target))
+        for key in ("train_loss", "valid_loss"):
+            if key in history[-1]:
+                value = history[-1, key]
+                best = value < self._best.get(key, float("inf"))
+                if best:
+                    self._best[key] = value
+                history.record(key + "_best", bool(best))
         history.record("dur", time.perf_counter() - self._start)
-
-    def on_train_end(self, net, **kwargs):
-        # the fitted estimator must not carry (and pickle) its training data
-        self.valid_dataset = None
 
 
 class LayerDiagnostics(Callback):

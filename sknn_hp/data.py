@@ -104,19 +104,23 @@ class BatchIterator:
     dataset : TabularDataset
     batch_size : int
     shuffle : bool
-        Draw a new permutation each pass, from torch's (forked, seeded) RNG;
+        Draw a new permutation each pass, from ``generator``;
         a pass of a single batch keeps the stored order (the batch holds every
         row either way), so full-batch training never gathers a copy.
     merge_singleton : bool
         Fold a trailing batch of one sample into the batch before it, so that
         batch norm never sees a batch of one in training.
+    generator : torch.Generator or None
+        A CPU generator for the permutations (the fit's own shuffle stream);
+        torch's global generator when None.
     """
 
-    def __init__(self, dataset, batch_size=128, shuffle=False, merge_singleton=False):
+    def __init__(self, dataset, batch_size=128, shuffle=False, merge_singleton=False, generator=None):
         self.dataset = dataset
         self.batch_size = max(int(batch_size), 1)
         self.shuffle = shuffle
         self.merge_singleton = merge_singleton
+        self.generator = generator
 
     def _bounds(self):
         n, bs = len(self.dataset), self.batch_size
@@ -132,8 +136,10 @@ class BatchIterator:
         ds = self.dataset
         bounds = self._bounds()
         if self.shuffle and len(bounds) > 1:  # one batch holds every row in any order: no gather, no copy
-            device = ds.device if not ds._sparse else "cpu"
-            order = torch.randperm(len(ds), device=device)
+            # drawn on the CPU (the same order on every device), moved once an epoch
+            order = torch.randperm(len(ds), generator=self.generator)
+            if not ds._sparse:
+                order = order.to(ds.device)
             for start, stop in bounds:
                 yield ds.batch(order[start:stop])
         else:

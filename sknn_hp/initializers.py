@@ -68,7 +68,7 @@ INITIALIZERS = {
 }
 
 
-def init_linear_(linear, name, init_scale=None):
+def init_linear_(linear, name, init_scale=None, generator=None):
     """Initialize a ``torch.nn.Linear`` in place: weights by ``name``, bias to zero.
 
     Parameters
@@ -80,6 +80,8 @@ def init_linear_(linear, name, init_scale=None):
     init_scale : float or None
         Gain (fan-based, orthogonal) or width (uniform, normal); None for the
         initializer's default.
+    generator : torch.Generator or None
+        Where the draws come from; torch's global generator when None.
     """
     spec = INITIALIZERS[name]
     gain = spec.default_scale if init_scale is None else float(init_scale)
@@ -87,7 +89,7 @@ def init_linear_(linear, name, init_scale=None):
     fan_out, fan_in = weight.shape
     with torch.no_grad():
         if spec.draw == "orthogonal":
-            torch.nn.init.orthogonal_(weight, gain=gain)
+            torch.nn.init.orthogonal_(weight, gain=gain, generator=generator)
         else:
             if spec.fan is None:
                 std = gain if spec.draw == "normal" else gain / math.sqrt(3.0)
@@ -95,9 +97,9 @@ def init_linear_(linear, name, init_scale=None):
                 fan = fan_in if spec.fan == "in" else (fan_in + fan_out) / 2.0
                 std = gain * math.sqrt(spec.scale / fan)
             if spec.draw == "normal":
-                weight.normal_(0.0, std)
+                weight.normal_(0.0, std, generator=generator)
             else:
                 bound = math.sqrt(3.0) * std
-                weight.uniform_(-bound, bound)
+                weight.uniform_(-bound, bound, generator=generator)
         if linear.bias is not None:
             linear.bias.zero_()

@@ -181,6 +181,7 @@ def validation_score(loss, output, target):
 
     Accuracy (exact match for multilabel) for classification losses, R^2
     (uniform average over outputs) for regression. Sample weights weight both.
+    NaN when an output is not finite (a diverged network), as scikit-learn.
 
     Parameters
     ----------
@@ -194,6 +195,8 @@ def validation_score(loss, output, target):
     score : float
     """
     y, sw = target if isinstance(target, (tuple, list)) else (target, None)
+    if not torch.isfinite(output).all():  # scikit-learn scores non-finite predictions as NaN
+        return float("nan")
     if loss == "log_loss":
         correct = (output.argmax(dim=1) == y).to(output.dtype)
     elif loss == "binary_log_loss":

@@ -17,7 +17,7 @@ from torch import nn
 from .activations import ACTIVATIONS, make_activation
 from .initializers import init_linear_
 
-__all__ = ["HiddenBlock", "MLPModule"]
+__all__ = ["AlphaDropout", "Dropout", "HiddenBlock", "MLPModule"]
 
 
 class HiddenBlock(nn.Module):
@@ -63,11 +63,51 @@ class HiddenBlock(nn.Module):
         return h
 
 
+class Dropout(nn.Dropout):
+    """Inverted dropout whose masks come from ``generator`` (the fit's own stream) when set.
+
+    ``y = x * m / (1 - p)`` with ``m ~ Bernoulli(1 - p)`` in training, the
+    identity in evaluation. With ``generator=None`` the masks come from
+    torch's global generator, as ``torch.nn.Dropout``'s do.
+    """
+
+    generator = None
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = 1.0 - self.p
+        return x * torch.empty_like(x).bernoulli_(keep, generator=self.generator).div_(keep)
+
+
+class AlphaDropout(nn.AlphaDropout):
+    """Alpha dropout (for SELU networks) whose masks come from ``generator`` when set.
+
+    Dropped units are set to SELU's negative saturation value
+    ``a' = -lambda * alpha`` and the result is affinely corrected to keep the
+    mean and variance: ``y = a (x m + a' (1 - m)) + b`` with
+    ``a = ((1 - p) (1 + p a'^2))^(-1/2)`` and ``b = -a a' p`` (Klambauer et al.
+    2017; torch's ``alpha_dropout``).
+    """
+
+    generator = None
+    _SATURATION = -1.0507009873554805 * 1.6732632423543772
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        p, sat = self.p, self._SATURATION
+        a = ((1.0 - p) * (1.0 + p * sat**2)) ** -0.5
+        b = -a * sat * p
+        mask = torch.empty_like(x).bernoulli_(1.0 - p, generator=self.generator)
+        return (x * mask + sat * (1.0 - mask)) * a + b
+
+
 def _dropout(p, activation):
     if not p:
         return None
     # SELU networks keep their self-normalization only with alpha dropout.
-    return nn.AlphaDropout(p) if activation == "selu" else nn.Dropout(p)
+    return AlphaDropout(p) if activation == "selu" else Dropout(p)
 
 
 class MLPModule(nn.Module):
@@ -112,7 +152,7 @@ class MLPModule(nn.Module):
         options = {**(activation_options or {}), "factory": factory}
         self.activation_names = list(activations)
         self.input_norm = nn.BatchNorm1d(n_features, **factory) if input_batch_norm else None
-        self.input_dropout = nn.Dropout(input_dropout) if input_dropout else None
+        self.input_dropout = Dropout(input_dropout) if input_dropout else None
         blocks, fan_in = [], n_features
         for i, (width, act, p) in enumerate(zip(hidden_layer_sizes, activations, dropouts)):
             blocks.append(
@@ -139,20 +179,28 @@ class MLPModule(nn.Module):
             x = block(x)
         return self.output(x)
 
-    def init_weights(self, weight_init="auto", init_scale=None):
+    def init_weights(self, weight_init="auto", init_scale=None, generator=None):
         """Initialize every linear layer; biases to zero.
 
         With ``'auto'`` each hidden layer gets the initializer its activation
         asks for (see :mod:`sknn_hp.activations`) and the linear output layer
-        gets Glorot uniform.
+        gets Glorot uniform. Draws come from ``generator`` (torch's global
+        generator when None), layer by layer from the input.
         """
         for block, act in zip(self.hidden, self.activation_names):
             name = ACTIVATIONS[act].init if weight_init == "auto" else weight_init
-            init_linear_(block.linear, name, init_scale)
+            init_linear_(block.linear, name, init_scale, generator)
             if isinstance(block.skip, nn.Linear):
-                init_linear_(block.skip, name, init_scale)
+                init_linear_(block.skip, name, init_scale, generator)
         name = "glorot_uniform" if weight_init == "auto" else weight_init
-        init_linear_(self.output, name, init_scale)
+        init_linear_(self.output, name, init_scale, generator)
+        return self
+
+    def set_generator(self, generator):
+        """Draw every dropout mask from ``generator`` (None: torch's global generator)."""
+        for layer in self.modules():
+            if isinstance(layer, (Dropout, AlphaDropout)):
+                layer.generator = generator
         return self
 
     def load_leading_blocks(self, source):

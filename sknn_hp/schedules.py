@@ -10,8 +10,8 @@ epoch: the rate is set before every mini-batch), ``lr0`` is
 name             rate at progress t (epochs)
 ===============  ============================================================
 constant         lr0
-invscaling       lr0 / (samples_seen + 1) ** power_t  (scikit-learn's; per epoch)
-adaptive         lr0, divided by 5 whenever training stalls (scikit-learn's)
+invscaling       lr0 / (samples_seen + 1) ** power_t  (scikit-learn's; per epoch; sgd only)
+adaptive         lr0, divided by 5 whenever training stalls (scikit-learn's; sgd only)
 step             lr0 * lr_decay_rate ** floor(t / lr_step_size)   (step decay)
 exponential      lr0 * lr_decay_rate ** (t / lr_step_size)        (exponential decay)
 power            lr0 / (1 + t / lr_step_size) ** lr_power          (1/t and power scheduling)
@@ -28,13 +28,37 @@ onecycle         lr0 up to lr_max over the first lr_warmup_fraction of max_iter,
 
 ``adaptive`` and ``plateau`` react to the loss: the function gives the base
 rate and the estimator multiplies it by a factor it lowers on stagnation.
-Every schedule works with every stochastic solver (scikit-learn applies its
-three to ``sgd`` only); ``lbfgs`` runs its own line search and ignores them.
+scikit-learn's three (``constant``, ``invscaling``, ``adaptive``) keep
+scikit-learn's meaning: ``invscaling`` and ``adaptive`` apply to
+``solver='sgd'`` only, other solvers run them as ``constant``
+(:func:`effective_schedule`). The other schedules work with every
+stochastic solver; ``lbfgs`` runs its own line search and ignores them all.
 """
 
 import math
 
-__all__ = ["SCHEDULES", "learning_rate_at"]
+__all__ = ["SCHEDULES", "SGD_ONLY", "effective_schedule", "learning_rate_at"]
+
+#: scikit-learn's schedules that only ``solver='sgd'`` follows (other solvers keep a constant rate).
+SGD_ONLY = ("invscaling", "adaptive")
+
+
+def effective_schedule(learning_rate, solver):
+    """The schedule a fit follows: scikit-learn's ``invscaling``/``adaptive`` are ``constant`` unless ``solver='sgd'``.
+
+    Parameters
+    ----------
+    learning_rate : str
+        The ``learning_rate`` argument.
+    solver : str
+        The ``solver`` argument.
+
+    Returns
+    -------
+    name : str
+        A key of :data:`SCHEDULES`.
+    """
+    return "constant" if learning_rate in SGD_ONLY and solver != "sgd" else learning_rate
 
 
 def _constant(t, lr0, k):
@@ -42,7 +66,10 @@ def _constant(t, lr0, k):
 
 
 def _invscaling(t, lr0, k):
-    return lr0 / (math.floor(t) * k["n"] + 1) ** k["power_t"]
+    # samples_seen: the estimator's t_ at the start of the epoch, set by the trainer (it counts
+    # across warm starts and partial_fit, as scikit-learn's); floor(t) * n within one fit otherwise
+    seen = k.get("samples_seen")
+    return lr0 / ((math.floor(t) * k["n"] if seen is None else seen) + 1) ** k["power_t"]
 
 
 def _step(t, lr0, k):

@@ -107,11 +107,11 @@ def test_dropout_masks_enter_forward_and_backward(monkeypatch):
     masks = []
     original = ClosedFormStep._mask
 
-    def recording(like, rate):
-        masks.append(original(like, rate))
+    def recording(self, like, rate):
+        masks.append(original(self, like, rate))
         return masks[-1]
 
-    monkeypatch.setattr(ClosedFormStep, "_mask", staticmethod(recording))
+    monkeypatch.setattr(ClosedFormStep, "_mask", recording)
     got = _gradients(est, X.numpy(), y, True)
     input_mask, hidden_mask = masks
     assert set(hidden_mask.unique().tolist()) == {0.0, 2.0}  # inverted dropout: 0 or 1 / (1 - p)

@@ -72,9 +72,10 @@ def test_wrong_n_features_at_predict():
         clf.predict(X[:, :2])
 
 
-def test_one_class_and_mismatched_lengths():
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        MLPClassifier().fit(X, np.zeros(40))
+def test_one_class_fits_as_sklearn_and_mismatched_lengths_raise():
+    clf = MLPClassifier(max_iter=5).fit(X, np.full(40, 7))  # scikit-learn's MLPClassifier fits one class too
+    assert clf.classes_.tolist() == [7]
+    assert clf.predict(X).tolist() == [7] * 40
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         MLPClassifier().fit(X, Y[:-1])
 
@@ -106,17 +107,36 @@ def test_divergence_warns_and_keeps_finite_weights():
 
 
 def test_keyboard_interrupt_keeps_a_usable_model():
+    """Ctrl-C inside an epoch: the last whole epoch is kept, with skorch's warning."""
     from skorch.callbacks import Callback
 
     class Interrupt(Callback):
-        def on_epoch_end(self, net, **kwargs):
-            if len(net.history) == 1:
+        def on_batch_end(self, net, training=False, **kwargs):
+            if training and len(net.history) == 3:
                 raise KeyboardInterrupt
 
-    clf = MLPClassifier(max_iter=100, callbacks=[Interrupt()], random_state=0)
+    clf = MLPClassifier(max_iter=100, batch_size=10, callbacks=[Interrupt()], random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         clf.fit(X, Y)
-    assert clf.predict(X).shape == (40,)
+    assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
+    # the weights are those at the end of epoch 2: the same as a 2-epoch fit's
+    two = MLPClassifier(max_iter=2, batch_size=10, random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(clf.coefs_[0], two.coefs_[0])
+
+
+def test_a_callback_stopping_after_an_epoch_keeps_that_epoch():
+    """skorch's way to stop (KeyboardInterrupt in on_epoch_end): a clean stop, the epoch recorded, no warning."""
+    from skorch.callbacks import Callback
+
+    class StopAtTwo(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = MLPClassifier(max_iter=100, callbacks=[StopAtTwo()], random_state=0).fit(X, Y)
+    assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2 and len(clf.history_) == 2
 
 
 def test_early_stopping_does_not_raise_keyboard_interrupt(monkeypatch):
@@ -159,8 +179,7 @@ def test_one_sample_and_one_feature():
     assert reg.predict(X[:3]).shape == (3,)
     clf = MLPClassifier(max_iter=2).fit(X[:, :1], Y)  # one feature
     assert clf.predict(X[:, :1]).shape == (40,)
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        MLPClassifier().fit(X[:1], Y[:1])
+    assert MLPClassifier(max_iter=2).fit(X[:1], Y[:1]).predict(X[:2]).tolist() == [Y[0]] * 2
 
 
 def test_contradictions_are_refused():
@@ -168,5 +187,7 @@ def test_contradictions_are_refused():
         MLPClassifier(solver="lbfgs").partial_fit(X, Y, classes=[0, 1])
     with pytest.raises(ValueError, match="class_weight='balanced' is not supported for partial_fit"):
         MLPClassifier(class_weight="balanced").partial_fit(X, Y, classes=[0, 1])
-    with pytest.raises(ValueError, match="validation set is too small"):
+    with pytest.raises(ValueError, match="should be greater or equal to the number of classes = 2"):
         MLPClassifier(early_stopping=True, validation_fraction=0.01).fit(X[:20], Y[:20])
+    with pytest.raises(ValueError, match="validation set is too small"):
+        MLPRegressor(early_stopping=True, validation_fraction=0.01).fit(X[:20], Y[:20])

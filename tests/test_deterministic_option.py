@@ -9,7 +9,7 @@ from skorch.callbacks import Callback
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknn_hp import MLPClassifier, MLPRegressor
-from sknn_hp._base import _deterministic_torch
+from sknn_hp._runtime import deterministic_torch as _deterministic_torch
 
 
 def _flags():

@@ -254,14 +254,19 @@ def test_batch_norm_refuses_batches_of_one(small_clf_data):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_mixed_precision_keeps_parameters_in_input_dtype(small_clf_data, dtype):
+def test_mixed_precision_trains_float32_weights_under_bf16_autocast(small_clf_data, dtype):
+    """bf16 autocast needs float32 weights: float64 input trains in float32 too (it used to do nothing)."""
     X, y = small_clf_data
-    clf = MLPClassifier(hidden_layer_sizes=(16,), mixed_precision=True, max_iter=20, learning_rate_init=0.01,
-                        random_state=0).fit(X.astype(dtype), y)
-    assert clf.coefs_[0].dtype == dtype
+    params = dict(hidden_layer_sizes=(16,), max_iter=50, learning_rate_init=0.01, random_state=0)
+    clf = MLPClassifier(mixed_precision=True, **params).fit(X.astype(dtype), y)
+    assert clf.coefs_[0].dtype == np.float32
     proba = clf.predict_proba(X.astype(dtype))
-    assert proba.dtype == dtype and np.isfinite(proba).all()
+    assert proba.dtype == dtype and np.isfinite(proba).all()  # predictions in the input's dtype
     assert clf.score(X.astype(dtype), y) > 0.7
+    plain = MLPClassifier(**params).fit(X.astype(np.float32), y)
+    # the same initial weights and batches; only bf16 rounding differs, so the option did something
+    assert not np.allclose(clf.coefs_[0], plain.coefs_[0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(clf.coefs_[0], plain.coefs_[0], atol=0.1)
 
 
 def test_training_loss_is_read_once_per_epoch(small_clf_data, monkeypatch):

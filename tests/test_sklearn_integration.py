@@ -84,12 +84,24 @@ def test_same_seed_same_model_and_global_rng_untouched(digits):
     b = MLPClassifier(random_state=7, **params).fit(X_train, y_train)
     np.testing.assert_array_equal(a.predict_proba(X_test), b.predict_proba(X_test))
     assert a.loss_curve_ == b.loss_curve_
-    c = MLPClassifier(random_state=None, **params).fit(X_train, y_train)
-    d = MLPClassifier(random_state=None, **params).fit(X_train, y_train)
-    assert not np.array_equal(c.coefs_[0], d.coefs_[0])
     assert torch.equal(torch.get_rng_state(), torch_state)
     after = np.random.get_state()
     assert after[0] == numpy_state[0] and np.array_equal(after[1], numpy_state[1]) and after[2] == numpy_state[2]
+
+
+def test_random_state_none_draws_from_numpy_global_rng_like_sklearn(digits):
+    """random_state=None honours np.random.seed, as scikit-learn's check_random_state(None) does."""
+    X_train, _, y_train, _ = digits
+    params = dict(hidden_layer_sizes=(32,), dropout=0.3, max_iter=3)
+    torch_state = torch.get_rng_state()
+    np.random.seed(5)
+    c = MLPClassifier(random_state=None, **params).fit(X_train, y_train)
+    d = MLPClassifier(random_state=None, **params).fit(X_train, y_train)  # the global RNG moved on
+    assert not np.array_equal(c.coefs_[0], d.coefs_[0])
+    np.random.seed(5)
+    e = MLPClassifier(random_state=None, **params).fit(X_train, y_train)
+    np.testing.assert_array_equal(c.coefs_[0], e.coefs_[0])
+    assert torch.equal(torch.get_rng_state(), torch_state)  # torch's global generator is never used
 
 
 def test_random_state_instance_is_consumed_like_sklearn(small_clf_data):
