@@ -410,8 +410,8 @@ class BaseMLP(BaseEstimator):
         # Stratify single-label classification (binary and multiclass), not multilabel.
         single_label = target.ndim == 1 or target.shape[1] == 1
         stratify = None
-        if is_classifier(self) and single_label:  # binary: the indicator as booleans, as scikit-learn's
-            stratify = target if target.ndim == 1 else target[:, 0].astype(bool)
+        if is_classifier(self) and single_label:  # binary: the indicator column as booleans, as scikit-learn's
+            stratify = target if target.ndim == 1 else target.astype(bool)
         # scikit-learn's train_test_split reports what it cannot stratify (a class with one member,
         # fewer validation rows than classes) in its own words
         train, valid = train_test_split(
