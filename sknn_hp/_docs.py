@@ -55,7 +55,10 @@ OPTIMIZATION = """\
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling, dropout and the validation
-        split. Fitting never changes numpy's or torch's global RNG state.
+        split, through generators each fit owns (fits in parallel threads
+        equal sequential ones). As in scikit-learn, None draws from numpy's
+        global RNG (``np.random.seed`` makes it reproducible); an int or a
+        RandomState never touches it, and torch's global RNG is never used.
 
     tol : float, default=1e-4
         Minimum improvement of the monitored quantity (training loss, or the
@@ -193,8 +196,10 @@ RUNTIME = """\
 
     mixed_precision : bool, default=False
         Run forward passes under bfloat16 autocast (matrix products in bf16,
-        parameters, optimizer and loss in the input's dtype). Fastest on GPUs
-        with bf16 tensor cores; on CPUs without bf16 units it can be slower.
+        parameters, optimizer and loss in float32, whatever the input's dtype:
+        autocast lowers float32 only; predictions come back in the input's
+        dtype). Fastest on GPUs with bf16 tensor cores; on CPUs without bf16
+        units it can be slower.
 
     compile : bool, default=False
         Compile the network's training forward pass with ``torch.compile``
@@ -234,7 +239,15 @@ RUNTIME = """\
         warm_start=True).fit(...)`` to fine-tune them.
 
     callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks, run after the estimator's own.
+        Extra skorch callbacks (instances, or ``(name, instance)`` pairs),
+        run after the estimator's own, with skorch's semantics: they see
+        the validation set (``early_stopping=True``) as ``dataset_valid``,
+        the history keys ``train_loss``, ``valid_loss``, ``valid_score``,
+        ``lr``, ``dur``, ``*_loss_best``, and the net's ``predict`` /
+        ``predict_proba`` on the encoded targets; a ``KeyboardInterrupt``
+        raised after an epoch (skorch's ``EarlyStopping``) ends training
+        cleanly. A skorch ``LRScheduler`` needs ``learning_rate='constant'``.
+        See docs/callbacks.md.
 """
 
 ATTRIBUTES = """\
