@@ -233,9 +233,9 @@ def find_learning_rate(
     lrs, smoothed, raw = [], [], []
     avg, best, diverged = 0.0, np.inf, False
     order = np.empty(0, dtype=np.int64)
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+    # dropout masks from a generator of this run (never torch's global one): thread-safe and reproducible
+    module.set_generator(torch.Generator(device=device).manual_seed(seed))
+    try:
         module.train()
         for i, lr in enumerate(rates):
             if len(order) < batch_size:
@@ -266,6 +266,8 @@ def find_learning_rate(
                 diverged = True
                 break
             best = min(best, corrected)
+    finally:
+        module.set_generator(None)
     if not smoothed:
         raise ValueError(
             f"The loss was not finite at the first step (lr={min_lr:g}): standardize X or lower min_lr."
