@@ -3,9 +3,12 @@
 Learning-rate schedules
 =========================
 
-``learning_rate`` selects a schedule, and it applies to every stochastic
-solver (scikit-learn applies its three schedules to 'sgd' only). This example
-trains the same small network on digits once per schedule and reads the
+``learning_rate`` selects a schedule. The nine added schedules apply to every
+stochastic solver; scikit-learn's 'invscaling' and 'adaptive' keep
+scikit-learn's meaning and change the rate of ``solver='sgd'`` only (other
+solvers run them as 'constant'), so this example trains those two with sgd
+and the others with Adam. It trains the same small network on digits once
+per schedule and reads the
 learning rate of every epoch from ``est.history_`` (the ``"lr"`` key), then
 prints the rates side by side and, when matplotlib is installed, saves them
 to ``examples/output/schedules.png``.
@@ -43,7 +46,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sknn_hp import MLPClassifier
-from sknn_hp.schedules import SCHEDULES, learning_rate_at
+from sknn_hp.schedules import SCHEDULES, SGD_ONLY, learning_rate_at
 
 QUICK = os.environ.get("SKNN_HP_QUICK", "") not in ("", "0")
 EPOCHS = 12 if QUICK else 40
@@ -77,6 +80,8 @@ reactive = {
 rates, checks = {}, {}
 for name in SCHEDULES:
     params = {**common, "learning_rate": name, **reactive.get(name, {})}
+    if name in SGD_ONLY:  # scikit-learn's meaning: these two change sgd's rate only
+        params["solver"] = "sgd"
     est = MLPClassifier(**params).fit(X, y)
     lr = [row["lr"] for row in est.history_]
     rates[name] = pd.Series(lr, index=range(1, len(lr) + 1))
