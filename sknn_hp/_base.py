@@ -488,7 +488,7 @@ class BaseMLP(BaseEstimator):
             train_split=FixedSplit(valid_ds),
             callbacks=callbacks,
             device=device,
-            verbose=0,
+            verbose=int(self.verbose),  # skorch's callbacks (PrintLog, EarlyStopping, Checkpoint) print when verbose
             **optimizer_params,
         )
         net.autocast_dtype = torch.bfloat16 if self.mixed_precision else None
