@@ -30,7 +30,7 @@ from skorch.callbacks import (
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
 from sklearn.preprocessing import StandardScaler
-from torch.optim.lr_scheduler import StepLR
+from torch.optim.lr_scheduler import ReduceLROnPlateau, StepLR
 
 from sknn_hp import MLPClassifier, MLPRegressor
 
@@ -221,6 +221,21 @@ def test_lr_scheduler_changes_training(iris):
     assert not np.array_equal(zero.coefs_[0], plain.coefs_[0])
 
 
+def test_lr_scheduler_reduce_on_plateau_and_batch_steps(iris):
+    # ReduceLROnPlateau reads its monitor from the history; threshold=0.9 makes every epoch after the
+    # first (which improves on inf) a stall, and each stall halves the next epoch's rate
+    sched = LRScheduler(policy=ReduceLROnPlateau, monitor="valid_loss", patience=0, factor=0.5, threshold=0.9)
+    clf = MLPClassifier(**FAST, max_iter=4, early_stopping=True, learning_rate_init=0.1,
+                        callbacks=[sched]).fit(*iris)
+    np.testing.assert_allclose([row["lr"] for row in clf.history_], [0.1, 0.1, 0.05, 0.025])
+    # step_every='batch': 3 batches an epoch, a step every 3 batches; 'lr' is the rate after the
+    # epoch's last scheduler step, the per-batch rates are in net_.history's batch records
+    sched = LRScheduler(policy=StepLR, step_size=3, gamma=0.5, step_every="batch")
+    clf = MLPClassifier(**FAST, max_iter=3, batch_size=50, learning_rate_init=0.1, callbacks=[sched]).fit(*iris)
+    np.testing.assert_allclose([row["lr"] for row in clf.history_], [0.05, 0.025, 0.0125])
+    assert clf.net_.history[-1, "batches", :, "event_lr"] == [0.025, 0.025, 0.025]
+
+
 @pytest.mark.parametrize("params", [
     dict(learning_rate="cosine"),
     dict(learning_rate="plateau"),
@@ -288,6 +303,29 @@ def test_load_init_state_without_checkpoint_files_starts_fresh(iris, tmp_path):
     b = MLPClassifier(**FAST, max_iter=2).fit(*iris)
     np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
     assert (tmp_path / "none_yet" / "params.pt").exists()
+
+
+def test_load_init_state_loads_once_then_partial_fit_and_warm_start_continue(iris, tmp_path):
+    # as with one skorch net: the checkpoint is loaded by the first (cold) fit only
+    MLPClassifier(**FAST, max_iter=3, callbacks=[Checkpoint(monitor=None, dirname=str(tmp_path))]).fit(*iris)
+    saved = torch.load(tmp_path / "params.pt")
+    probe = Probe()
+    clf = MLPClassifier(**FAST, learning_rate_init=0.05,
+                        callbacks=[LoadInitState(Checkpoint(dirname=str(tmp_path))), probe])
+    losses = []
+    for _ in range(3):
+        clf.partial_fit(*iris, classes=[0, 1, 2])
+        losses.append(clf.loss_)
+        if len(losses) == 1:
+            assert _same(probe.begin[0], saved)
+    assert losses[2] < losses[1] < losses[0]  # each call continues from the last
+
+    clf = MLPClassifier(**FAST, max_iter=2, warm_start=True,
+                        callbacks=[LoadInitState(Checkpoint(dirname=str(tmp_path))), probe]).fit(*iris)
+    assert _same(probe.begin[0], saved)
+    fitted = copy.deepcopy(clf.net_.module_.state_dict())
+    clf.fit(*iris)
+    assert _same(probe.begin[0], fitted)
 
 
 def test_train_end_checkpoint_saves_the_final_model(iris, tmp_path):
