@@ -234,7 +234,10 @@ RUNTIME = """\
         warm_start=True).fit(...)`` to fine-tune them.
 
     callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks, run after the estimator's own.
+        Extra skorch callbacks, run after the estimator's own. Which of
+        skorch's callbacks work and with what semantics (``EpochScoring``,
+        ``EarlyStopping``, ``LRScheduler``, ``Checkpoint``/``LoadInitState``,
+        ``Freezer``, ``TensorBoard``, ``MlflowLogger``...): docs/callbacks.md.
 """
 
 ATTRIBUTES = """\
