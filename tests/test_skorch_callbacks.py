@@ -161,6 +161,20 @@ def test_epoch_scoring_without_caching_needs_a_dataset_aware_scorer(iris):
                       callbacks=[EpochScoring("accuracy", use_caching=False)]).fit(*iris)
 
 
+def test_epoch_scoring_with_lbfgs(iris):
+    # one call of L-BFGS is one skorch epoch; the callbacks' keys reach history_
+    # (on the training data: the predictions of L-BFGS's first evaluation, skorch's StepAccumulator)
+    probe = Probe()
+    scoring = EpochScoring("accuracy", on_train=True, lower_is_better=False, name="train_acc")
+    clf = MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, random_state=0,
+                        callbacks=[scoring, probe]).fit(*iris)
+    assert len(clf.history_) == 1
+    out, target = probe.outputs(probe.initial, probe.train)
+    assert clf.history_[0]["train_acc"] == pytest.approx(accuracy_score(target, out.argmax(axis=1)), abs=1e-12)
+    assert clf.history_[0]["train_acc"] < clf.score(*iris)
+    assert clf.history_[0]["train_loss"] == clf.loss_
+
+
 # ----------------------------------------------------------------- EarlyStopping
 def _expected_stop(losses, patience):
     """The epoch (1-based) at which skorch's EarlyStopping (threshold=0) raises, or None."""
