@@ -14,7 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from skorch.callbacks import GradientNormClipping, LRScheduler, ProgressBar
+from skorch.callbacks import GradientNormClipping, LoadInitState, LRScheduler, ProgressBar
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -280,6 +280,10 @@ class BaseMLP(BaseEstimator):
         net.shuffle_generator = randomness.shuffle
         if incremental and state.optimizer_state is not None:
             net.optimizer_.load_state_dict(copy.deepcopy(state.optimizer_state))
+        if not first_pass:  # skorch's LoadInitState loads once per network: a continued fit continues
+            for _, cb in net.callbacks_:
+                if isinstance(cb, LoadInitState):
+                    cb.did_load_ = True
 
         trainer = Trainer(self, net, schedule, train_ds, state, valid_ds is not None, schedule_name)
         net.notify("on_train_begin", X=train_ds, y=None)
@@ -488,7 +492,7 @@ class BaseMLP(BaseEstimator):
             train_split=FixedSplit(valid_ds),
             callbacks=callbacks,
             device=device,
-            verbose=0,
+            verbose=int(self.verbose),  # skorch's callbacks (PrintLog, EarlyStopping, Checkpoint) print when verbose
             **optimizer_params,
         )
         net.autocast_dtype = torch.bfloat16 if self.mixed_precision else None

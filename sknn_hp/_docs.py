@@ -247,7 +247,9 @@ RUNTIME = """\
         ``predict_proba`` on the encoded targets; a ``KeyboardInterrupt``
         raised after an epoch (skorch's ``EarlyStopping``) ends training
         cleanly. A skorch ``LRScheduler`` needs ``learning_rate='constant'``.
-        See docs/callbacks.md.
+        Which of skorch's callbacks work and how (``EpochScoring``,
+        ``EarlyStopping``, ``LRScheduler``, ``Checkpoint``/``LoadInitState``,
+        ``Freezer``, ``TensorBoard``, ``MlflowLogger``...): docs/callbacks.md.
 """
 
 ATTRIBUTES = """\

@@ -16,9 +16,11 @@ It changes skorch's documented extension points only:
   batch (which stalls a GPU). The epoch's mean loss is recorded as
   ``<prefix>_loss``; the validation pass also records ``valid_score`` (the
   estimator's score: accuracy or R^2), both from the whole validation set at
-  once. Callbacks' ``on_batch_begin``/``on_batch_end`` are notified, and
-  per-batch records (the batch sizes) kept, only when some callback
-  implements those hooks;
+  once. Callbacks' ``on_batch_begin``/``on_batch_end`` are notified only
+  when some callback implements those hooks; the per-batch records (the batch
+  sizes, ``<prefix>_batch_size``) are always kept, written as the batches run
+  when callbacks are notified and at the end of the pass otherwise (skorch's
+  ``Checkpoint`` formats its file names with the epoch's last batch record);
 - ``get_iterator`` hands the training iterator the fit's own shuffle
   generator;
 - ``predict_proba`` and ``predict`` give what the estimator's output layer
@@ -181,7 +183,7 @@ class SkorchMLP(NeuralNet):
             self._set_training(True)
             self.__dict__["_step"] = self._choose_step(fit_params)
         notify = self._overrides("on_batch_begin") or self._overrides("on_batch_end")
-        total, n_samples, n_batches, outputs = 0.0, 0, 0, []
+        total, n_samples, n_batches, outputs, sizes = 0.0, 0, 0, [], []
         try:
             for batch in iterator:
                 if notify:
@@ -198,9 +200,13 @@ class SkorchMLP(NeuralNet):
                 if notify:  # skorch's per-batch records, for the callbacks that read them
                     self.history.record_batch(prefix + "_batch_size", size)
                     self.notify("on_batch_end", batch=batch, training=training, **step)
+                else:
+                    sizes.append(size)
                 n_batches += 1
         finally:
             self.__dict__.pop("_step", None)
+        if sizes:  # the same per-batch records, written at once (no callback reads them during the pass)
+            self.history[-1]["batches"].extend({prefix + "_batch_size": size} for size in sizes)
         self.history.record(prefix + "_batch_count", n_batches)
         if training:
             self.history.record(prefix + "_loss", float(total) / max(n_samples, 1))

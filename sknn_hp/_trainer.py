@@ -374,7 +374,9 @@ class Trainer:
             net.module_.eval()
             X, target = self.train_ds.batch(slice(None))
             loss = float(net.criterion_(net.module_(X), target, net.module_.penalized_weights()))
-        state.history.append({"epoch": 1, "train_loss": loss, "dur": net.history[-1]["dur"]})
+        # the callbacks' records of the one skorch epoch (EpochScoring...), with the final loss
+        row = {k: v for k, v in net.history[-1].items() if k not in _NOT_IN_HISTORY}
+        state.history.append({"epoch": 1, **row, "train_loss": loss})
         if state.n_iter >= est.max_iter or opt_state.get("func_evals", 0) >= est.max_fun:
             warnings.warn(
                 f"lbfgs failed to converge after {state.n_iter} iteration(s) "
