@@ -26,8 +26,8 @@ from ._runtime import FitRandomness, deterministic_torch, global_rng_untouched, 
 from ._trainer import Trainer, TrainingState
 from ._version import __version__
 from .activations import ACTIVATIONS
-from .callbacks import EpochMonitor, GradientValueClipping, LayerDiagnostics, LearningRateSchedule
-from .data import BatchIterator, TabularDataset, as_tensor
+from ._callbacks import EpochMonitor, GradientValueClipping, LayerDiagnostics, LearningRateSchedule
+from ._data import BatchIterator, TabularDataset, as_tensor
 from .exceptions import GradientWarning
 from .initializers import INITIALIZERS
 from .losses import MLPLoss

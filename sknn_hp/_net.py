@@ -3,12 +3,12 @@
 It changes skorch's documented extension points only:
 
 - no default callbacks (the estimators install their own, see
-  :mod:`sknn_hp.callbacks`);
+  :mod:`sknn_hp._callbacks`);
 - ``get_loss`` hands the penalized weight matrices to the criterion during
   training, so the L1/L2 penalty joins the loss;
 - ``train_step`` takes, when no callback listens to ``on_grad_computed`` and
   the optimizer needs no closure, the closed-form step of
-  :mod:`sknn_hp.backprop` for the networks it covers, and otherwise a direct
+  :mod:`sknn_hp._backprop` for the networks it covers, and otherwise a direct
   autograd path (zero grad, forward, backward, step), optionally under bf16
   autocast and through ``torch.compile``; the choice is made once an epoch;
 - ``run_single_epoch`` sums the batch losses on the device and reads the
@@ -37,7 +37,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
-from .backprop import closed_form_step
+from ._backprop import closed_form_step
 from .losses import validation_score
 
 __all__ = ["FixedSplit", "SkorchMLP"]

@@ -162,7 +162,7 @@ class Trainer:
         Read for its hyperparameters only; the trainer never writes to it.
     net : sknn_hp._net.SkorchMLP
         Initialized, around the copy of the module being trained.
-    schedule : sknn_hp.callbacks.LearningRateSchedule or None
+    schedule : sknn_hp._callbacks.LearningRateSchedule or None
     train_ds : TabularDataset
     state : TrainingState
     validating : bool

@@ -5,7 +5,7 @@ an :class:`Activation`: a factory for the torch module, the weight
 initializer that ``weight_init='auto'`` picks for it (He for the ReLU family,
 LeCun for SELU, Glorot for the saturating and linear functions, as in the
 course notes' table of initializers), and its derivative for the closed-form
-training step of :mod:`sknn_hp.backprop`. The derivatives call the same
+training step of :mod:`sknn_hp._backprop`. The derivatives call the same
 kernels autograd uses (``aten.*_backward``), so both steps agree to rounding.
 """
 

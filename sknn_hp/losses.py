@@ -108,7 +108,7 @@ def _poisson_gradient(z, y, o):  # exp(z) - y
 
 #: The gradient of each per-sample loss with respect to the network output z,
 #: ``gradient(z, y, options) -> dl_i/dz`` of shape (n, n_outputs), for the
-#: closed-form training step (:mod:`sknn_hp.backprop`).
+#: closed-form training step (:mod:`sknn_hp._backprop`).
 OUTPUT_GRADIENTS = {
     "log_loss": _log_loss_gradient,
     "binary_log_loss": _binary_log_loss_gradient,

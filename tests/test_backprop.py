@@ -7,7 +7,7 @@ from skorch.callbacks import Callback
 
 from sknn_hp import MLPClassifier, MLPRegressor
 from sknn_hp.activations import ACTIVATIONS, make_activation
-from sknn_hp.backprop import ClosedFormStep, closed_form_step
+from sknn_hp._backprop import ClosedFormStep, closed_form_step
 from sknn_hp.losses import LOSSES, OUTPUT_GRADIENTS
 from sknn_hp.optimizers import fused_update
 
