@@ -82,8 +82,9 @@ def demo_space(prefix="mlpclassifier__"):
 
     Parameters
     ----------
-    prefix : str, default='mlpclassifier__'
-        The estimator's prefix in the pipeline.
+    prefix : str
+        The estimator's prefix in the pipeline: by default ``'mlpclassifier__'``, the name
+        ``make_pipeline`` gives it.
 
     Returns
     -------
