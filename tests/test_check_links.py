@@ -37,7 +37,9 @@ def test_a_sound_site_has_no_broken_link(site, capsys):
 
 def test_missing_files_and_anchors_are_reported(site, capsys):
     (site / "sub" / "page.html").write_text(
-        '<p id="part"></p><a href="../nope.html">a</a>\n<a href="../index.html#gone">b</a>\n<img src="../_images/none.png">'
+        '<p id="part"></p><a href="../nope.html">a</a>\n'
+        '<a href="../index.html#gone">b</a>\n'
+        '<img src="../_images/none.png">'
     )
     problems = check_links.broken_links(site)
     assert problems == [
