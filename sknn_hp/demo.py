@@ -17,7 +17,9 @@ import time
 
 __all__ = ["DEMO_DEFAULTS", "baselines", "demo_space", "digits_split", "held_out_scores", "search"]
 
-#: The command's defaults: 8 candidates x 3 folds of at most 60 epochs (about 20-30 s on two cores).
+#: The command's defaults: 8 candidates x 3 folds of at most 60 epochs (about 30 s on two idle cores). With
+#: 8 candidates the found model beat scikit-learn's default MLP on held-out digits for split seeds 0-4
+#: (by 0.004-0.011); with 6 it lost on seed 4 (0.9778 against 0.9822).
 DEMO_DEFAULTS = {"n_iter": 8, "cv": 3, "max_iter": 60}
 
 
