@@ -4,17 +4,21 @@ Build (CI runs it with warnings as errors)::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-The Markdown pages (``docs/*.md``) are read by myst-parser. Two pages are completed at build time,
-so that they cannot fall behind the code and nothing generated is written into the source tree:
+The Markdown pages (``docs/*.md``) are read by myst-parser.
 
-- ``api.rst``: one section per public module of ``sknn_hp`` (every module whose name does not start
-  with an underscore, found on disk, so a new module is documented without editing this file),
-  each rendered by ``automodule`` from the names in its ``__all__``, with numpydoc docstrings;
-- ``gallery.rst``: one section per ``examples/plot_*.py``, with the script's docstring and its
-  source (the examples are not run during the build).
+- ``api.rst`` is completed at build time, so that it cannot fall behind the code: one section per
+  public module of ``sknn_hp`` (every module whose name does not start with an underscore, found on
+  disk, so a new module is documented without editing this file), each rendered by ``automodule``
+  from the names in its ``__all__``, with numpydoc docstrings.
+- The examples gallery is sphinx-gallery's: every ``examples/plot_*.py`` is **run** during the
+  build and its page shows the script's text, its printed output and its matplotlib figures. The
+  examples run in quick mode (``SKNN_HP_QUICK=1``, the default here; set ``SKNN_HP_QUICK=0`` for
+  the full runs). sphinx-gallery writes the generated pages to ``docs/auto_examples/`` (git-ignored).
+
+After a build, ``python docs/check_links.py docs/_build/html`` checks that every link inside the
+site resolves (CI runs it).
 """
 
-import ast
 import importlib
 import os
 import sys
@@ -24,6 +28,12 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The gallery runs every example: in quick mode unless asked otherwise, and on one thread per
+# library (set before torch and numpy load): the quick examples train small networks, for which one
+# thread is fastest, and several threads per library slow a busy two-core machine down many times.
+os.environ.setdefault("SKNN_HP_QUICK", "1")
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import sknn_hp  # noqa: E402
 
@@ -40,11 +50,27 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
+    "sphinx_gallery.gen_gallery",
 ]
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",  # run every plot_*.py
+    "ignore_pattern": r"__init__\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": ("matplotlib",),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "show_memory": False,
+    "plot_gallery": "True",
+    # An example that raises fails the build (with -W), as the examples step of CI did.
+    "only_warn_on_example_error": False,
+}
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "alabaster"
 html_static_path = []
 
@@ -129,53 +155,7 @@ def _module_rst(name):
     return "\n".join(lines)
 
 
-def _example_title_and_body(path):
-    """Split an example's docstring into its title and the rest (reStructuredText)."""
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    lines = doc.strip("\n").splitlines()
-    # sphinx-gallery style: "====\nTitle\n====" or "Title\n====" at the top.
-    if len(lines) >= 3 and set(lines[0]) == {"="} and set(lines[2]) == {"="}:
-        return lines[1].strip(), "\n".join(lines[3:]).strip("\n")
-    if len(lines) >= 2 and lines[1] and set(lines[1]) <= {"=", "-"}:
-        return lines[0].strip(), "\n".join(lines[2:]).strip("\n")
-    return path.stem, "\n".join(lines)
-
-
-def example_paths():
-    return sorted((ROOT / "examples").glob("plot_*.py"))
-
-
-def gallery_rst(env=None):
-    """The generated part of ``gallery.rst``: every example's docstring and source."""
-    parts = []
-    paths = example_paths()
-    parts.append("Examples:\n")
-    for path in paths:
-        title, _ = _example_title_and_body(path)
-        parts.append(f"- :ref:`{path.stem}`: {title}")
-    parts.append("")
-    for path in paths:
-        if env is not None:
-            env.note_dependency(str(path))
-        title, body = _example_title_and_body(path)
-        parts.append(f".. _{path.stem}:\n")
-        parts.append(_heading(title, "-"))
-        parts.append(f"``examples/{path.name}``\n")
-        parts.append(body + "\n")
-        parts.append(f".. literalinclude:: ../examples/{path.name}\n   :language: python\n"
-                     f"   :lines: {_first_code_line(path)}-\n")
-    return "\n".join(parts) + "\n"
-
-
-def _first_code_line(path):
-    """The first line after the module docstring (the docstring is shown as text above)."""
-    module = ast.parse(path.read_text(encoding="utf-8"))
-    if module.body and isinstance(module.body[0], ast.Expr) and isinstance(module.body[0].value, ast.Constant):
-        return module.body[0].end_lineno + 1
-    return 1
-
-
-GENERATED = {"api": api_rst, "gallery": gallery_rst}
+GENERATED = {"api": api_rst}
 MARKER = ".. generated-below\n"
 
 
@@ -183,12 +163,11 @@ def _fill_generated(app, docname, source):
     if docname not in GENERATED:
         return
     builder = GENERATED[docname]
-    text = builder(app.env) if docname == "gallery" else builder()
-    source[0] = source[0].replace(MARKER, text)
+    source[0] = source[0].replace(MARKER, builder())
 
 
 def _always_reread(app, env, added, changed, removed):
-    # The generated pages depend on files Sphinx does not track (module list, examples).
+    # The generated page depends on files Sphinx does not track (the module list).
     return [name for name in GENERATED if name in env.found_docs]
 
 

@@ -161,7 +161,9 @@ else:
     axes[0].set_ylabel(f"{CV}-fold CV accuracy")
     axes[0].legend()
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "coarse_to_fine_search.png", dpi=80)
     print(f"\nsaved {out / 'coarse_to_fine_search.png'}")

@@ -116,7 +116,9 @@ else:
     ax.axvline(1e-3, color="tab:gray", linestyle=":", label="default 0.001")
     ax.legend()
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "lr_finder.png", dpi=80)
     print(f"\nsaved {out / 'lr_finder.png'}")

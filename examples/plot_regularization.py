@@ -117,7 +117,9 @@ else:
     ax.set_ylabel("accuracy")
     ax.legend()
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "regularization.png", dpi=80)
     print(f"\nsaved {out / 'regularization.png'}")

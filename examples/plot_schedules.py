@@ -123,7 +123,9 @@ else:
     for ax in axes[:, 0]:
         ax.set_ylabel("learning rate")
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "schedules.png", dpi=80)
     print(f"\nsaved {out / 'schedules.png'}")

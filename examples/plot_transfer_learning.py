@@ -130,7 +130,9 @@ else:
     ax.set_ylabel("test accuracy on digits 5-9")
     ax.legend(title="labelled 5-9 images")
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "transfer_learning.png", dpi=80)
     print(f"\nsaved {out / 'transfer_learning.png'}")

@@ -164,7 +164,9 @@ else:
     ax.set_ylabel(f"test accuracy after {EPOCHS} epochs")
     ax.legend()
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "vanishing_gradients.png", dpi=70)
     print(f"\nsaved {out / 'vanishing_gradients.png'}")
