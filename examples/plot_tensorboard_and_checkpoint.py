@@ -63,7 +63,9 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
-out = Path(__file__).resolve().parent / "output"
+# The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+out = here / "output"
 logs, checkpoint_dir = out / "tensorboard", out / "checkpoint"
 for folder in (logs, checkpoint_dir):  # a fresh run: no event files or checkpoint of an earlier one
     shutil.rmtree(folder, ignore_errors=True)
