@@ -104,16 +104,15 @@ class EpochMonitor(Callback):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, net, **kwargs):
-        history = net.history
-        history.record("lr", float(net.optimizer_.param_groups[0]["lr"]))
+        row = list.__getitem__(net.history, -1)  # the epoch's dict (History's own indexing is slow)
+        row["lr"] = float(net.optimizer_.param_groups[0]["lr"])
         for key in ("train_loss", "valid_loss"):
-            if key in history[-1]:
-                value = history[-1, key]
-                best = value < self._best.get(key, float("inf"))
+            if key in row:
+                best = row[key] < self._best.get(key, float("inf"))
                 if best:
-                    self._best[key] = value
-                history.record(key + "_best", bool(best))
-        history.record("dur", time.perf_counter() - self._start)
+                    self._best[key] = row[key]
+                row[key + "_best"] = bool(best)
+        row["dur"] = time.perf_counter() - self._start
 
 
 class LayerDiagnostics(Callback):

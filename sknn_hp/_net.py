@@ -38,6 +38,7 @@ from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
 from ._backprop import closed_form_step
+from ._data import TabularDataset
 from .losses import validation_score
 
 __all__ = ["FixedSplit", "SkorchMLP"]
@@ -70,7 +71,19 @@ class SkorchMLP(NeuralNet):
     shuffle_generator = None
 
     def get_iterator(self, dataset, training=False):
-        iterator = super().get_iterator(dataset, training=training)
+        if not isinstance(dataset, TabularDataset):
+            return super().get_iterator(dataset, training=training)
+        # skorch's get_iterator gathers the iterator's parameters anew at every epoch; they are fixed
+        cache = self.__dict__.setdefault("_iterator_kwargs", {})
+        if training not in cache:
+            kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
+            kwargs.setdefault("batch_size", self.batch_size)
+            cache[training] = (self.iterator_train if training else self.iterator_valid, kwargs)
+        iterator, kwargs = cache[training]
+        kwargs = dict(kwargs)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        iterator = iterator(dataset, **kwargs)
         if training and hasattr(iterator, "generator"):
             iterator.generator = self.shuffle_generator
         return iterator
@@ -128,14 +141,29 @@ class SkorchMLP(NeuralNet):
 
     def _overrides(self, hook):
         """Whether any callback implements ``hook`` (skorch's ``Callback`` leaves them empty)."""
-        default = getattr(Callback, hook)
-        return any(getattr(type(cb), hook) is not default for _, cb in self.callbacks_)
+        callbacks = self.callbacks_
+        cache = self.__dict__.setdefault("_overrides_cache", {})
+        key = (hook, id(callbacks), len(callbacks))  # the callbacks are fixed once the net is initialized
+        if key not in cache:
+            default = getattr(Callback, hook)
+            cache[key] = any(getattr(type(cb), hook) is not default for _, cb in callbacks)
+        return cache[key]
 
     def _choose_step(self, fit_params):
-        """How this epoch's batches are trained: ``'general'``, ``'direct'`` or a closed-form step."""
+        """How this epoch's batches are trained: ``'general'``, ``'direct'`` or a closed-form step.
+
+        The closed-form step is kept from one epoch to the next while the
+        parameters that train stay the same (a ``Freezer`` may change them
+        between epochs); everything else it depends on is fixed for the net.
+        """
         if fit_params or isinstance(self.optimizer_, torch.optim.LBFGS) or self._overrides("on_grad_computed"):
             return "general"
-        return closed_form_step(self) or "direct"
+        key = (id(self.module_), id(self.optimizer_), tuple(p.requires_grad for p in self.module_.parameters()))
+        cached = self.__dict__.get("_closed_form")
+        if cached is None or cached[0] != key:
+            cached = (key, closed_form_step(self) or "direct")
+            self.__dict__["_closed_form"] = cached
+        return cached[1]
 
     def _training_forward(self):
         """The module's forward for training, compiled once on first use when asked."""
@@ -180,7 +208,8 @@ class SkorchMLP(NeuralNet):
         if iterator is None:
             return
         if training:  # the step and the per-batch hooks are decided once an epoch
-            self._set_training(True)
+            if not (self.module_.training and self.criterion_.training):
+                self._set_training(True)
             self.__dict__["_step"] = self._choose_step(fit_params)
         notify = self._overrides("on_batch_begin") or self._overrides("on_batch_end")
         total, n_samples, n_batches, outputs, sizes = 0.0, 0, 0, [], []
@@ -220,6 +249,7 @@ class SkorchMLP(NeuralNet):
 
     def __getstate__(self):
         state = super().__getstate__()
-        for transient in ("_compiled_module", "first_batch_loss", "shuffle_generator"):
+        for transient in ("_compiled_module", "first_batch_loss", "shuffle_generator", "_closed_form",
+                          "_overrides_cache", "_iterator_kwargs"):
             state.pop(transient, None)
         return state
