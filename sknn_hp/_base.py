@@ -61,6 +61,16 @@ _SCHEDULE_KNOBS = (
 )
 
 
+class _ParamView:
+    """``est.get_params(deep=False)[name]`` as ``view[name]``, read on demand."""
+
+    def __init__(self, est):
+        self.est = est
+
+    def __getitem__(self, name):
+        return getattr(self.est, name)
+
+
 def _callback(entry):
     """The callback object of a ``callbacks`` entry (an object, or a ``(name, object)`` pair as skorch takes)."""
     return entry[1] if isinstance(entry, tuple) and len(entry) == 2 else entry
@@ -443,7 +453,7 @@ class BaseMLP(BaseEstimator):
 
     def _build_net(self, module, n_train, batch_size, valid_ds, device, lr_factor=1.0):
         spec = OPTIMIZERS[self.solver]
-        params = self.get_params(deep=False)
+        params = _ParamView(self)  # get_params(deep=False) inspects the signature: slow for a per-fit step
         callbacks, schedule = [], None
         if spec.stochastic:
             knobs = {k: params[k] for k in _SCHEDULE_KNOBS}

@@ -263,6 +263,21 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return super()._training_target(y, sample_weight, incremental)
 
     def _encode_target(self, y):
+        binarizer = self._label_binarizer
+        if binarizer.y_type_ in ("multiclass", "binary") and y.ndim == 1:
+            # what LabelBinarizer.transform gives, without its target-type inspection (slow for small fits)
+            classes = binarizer.classes_
+            codes = np.searchsorted(classes, y)
+            codes[codes == len(classes)] = 0
+            if not np.array_equal(classes[codes], y):
+                return self._encode_target_slow(y)  # unseen labels: the binarizer's own handling
+            if binarizer.y_type_ == "multiclass":
+                return codes.astype(np.int64)
+            return (codes == len(classes) - 1).astype(np.float64)[:, None] if len(classes) > 1 else (
+                np.zeros((len(y), 1)))
+        return self._encode_target_slow(y)
+
+    def _encode_target_slow(self, y):
         Y = self._label_binarizer.transform(y)
         if self._label_binarizer.y_type_ == "multiclass":
             return np.argmax(Y, axis=1).astype(np.int64)

@@ -158,7 +158,11 @@ class SkorchMLP(NeuralNet):
         """
         if fit_params or isinstance(self.optimizer_, torch.optim.LBFGS) or self._overrides("on_grad_computed"):
             return "general"
-        key = (id(self.module_), id(self.optimizer_), tuple(p.requires_grad for p in self.module_.parameters()))
+        params = self.__dict__.get("_parameters_of")
+        if params is None or params[0] is not self.module_:
+            params = (self.module_, list(self.module_.parameters()))
+            self.__dict__["_parameters_of"] = params
+        key = (id(self.module_), id(self.optimizer_), tuple(p.requires_grad for p in params[1]))
         cached = self.__dict__.get("_closed_form")
         if cached is None or cached[0] != key:
             cached = (key, closed_form_step(self) or "direct")
@@ -250,6 +254,6 @@ class SkorchMLP(NeuralNet):
     def __getstate__(self):
         state = super().__getstate__()
         for transient in ("_compiled_module", "first_batch_loss", "shuffle_generator", "_closed_form",
-                          "_overrides_cache", "_iterator_kwargs"):
+                          "_overrides_cache", "_iterator_kwargs", "_parameters_of"):
             state.pop(transient, None)
         return state

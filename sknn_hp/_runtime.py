@@ -15,7 +15,7 @@ import torch
 
 from .persistence import map_leaves
 
-__all__ = ["FitRandomness", "deterministic_torch", "resolve_device", "snapshot", "to_cpu"]
+__all__ = ["FitRandomness", "Snapshots", "deterministic_torch", "resolve_device", "snapshot", "to_cpu"]
 
 
 def resolve_device(device):
@@ -136,6 +136,20 @@ def deterministic_torch(enabled, device):
 def snapshot(module):
     """A CPU copy of the module's state (loads back onto any device; unpickles without CUDA)."""
     return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
+
+
+class Snapshots:
+    """Cheap repeated snapshots of one module: ``snapshot(module)`` without walking the module each time.
+
+    The live tensors are gathered once (parameters and buffers are updated in
+    place by training and by ``load_state_dict``, so the references stay valid).
+    """
+
+    def __init__(self, module):
+        self.tensors = list(module.state_dict(keep_vars=True).items())
+
+    def __call__(self):
+        return {k: v.detach().to("cpu", copy=True) for k, v in self.tensors}
 
 
 def to_cpu(state):

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from ._runtime import snapshot
+from ._runtime import Snapshots, snapshot
 from .exceptions import DivergenceWarning
 
 __all__ = ["DIVERGENCE_FACTOR", "Trainer", "TrainingState"]
@@ -188,7 +188,8 @@ class Trainer:
         max_epochs = 1 if incremental else est.max_iter
         # Weights to fall back on if the loss diverges: the start of training and
         # the ends of the last two sane epochs (the last one may already be broken).
-        fallbacks = deque([snapshot(net.module_)] * 2, maxlen=2)
+        snapshot_now = Snapshots(net.module_)
+        fallbacks = deque([snapshot_now()] * 2, maxlen=2)
         initial = fallbacks[0]
         state.n_iter = 0
         for epoch_of_call in range(max_epochs):
@@ -247,7 +248,7 @@ class Trainer:
                     "hasn't converged yet." % est.max_iter,
                     ConvergenceWarning,
                 )
-            fallbacks.append(snapshot(net.module_))
+            fallbacks.append(snapshot_now())
         if schedule is not None:
             state.lr_factor = schedule.factor
         if self.validating and est.restore_best_weights and state.best_weights is not None:
