@@ -50,10 +50,10 @@ def main():
             MLPClassifier(hidden, max_iter=2, random_state=0).fit(X, y)  # warm-up: torch's first-call costs
             ours, sk = [], []
             for _ in range(3):  # interleaved rounds
-                sk.append(median_time(lambda: SklearnMLP(hidden, max_iter=epochs, random_state=0), X, y,
+                sk.append(median_time(lambda h=hidden, e=epochs: SklearnMLP(h, max_iter=e, random_state=0), X, y,
                                       args.repeats))
-                ours.append(median_time(lambda: MLPClassifier(hidden, max_iter=epochs, random_state=0), X, y,
-                                        args.repeats))
+                ours.append(median_time(lambda h=hidden, e=epochs: MLPClassifier(h, max_iter=e, random_state=0), X,
+                                        y, args.repeats))
             t_sk, n_sk = min(sk)
             t_ours, n_ours = min(ours)
             print(f"{name:7s} {str(hidden):8s} {epochs:8d} {t_sk * 1e3:11.1f} {n_sk:6d} {t_ours * 1e3:11.1f} "
