@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _docs
 from ._base import BaseMLP
@@ -42,6 +42,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Threshold between the quadratic and linear parts of 'huber'.
 
 """
+        + _docs.TABULAR
         + _docs.RUNTIME
         + """
     Attributes
@@ -125,6 +126,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         clip_norm=None,
         clip_value=None,
         huber_delta=1.0,
+        categorical_features=None,
+        max_onehot_categories=8,
+        categorical_embedding_dim=8,
+        numeric_embedding=None,
+        numeric_embedding_frequencies=16,
+        numeric_embedding_sigma=0.1,
+        numeric_embedding_width=16,
+        numeric_scaling=None,
         device='auto',
         mixed_precision=False,
         compile=False,
@@ -192,6 +201,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.init_from = init_from
         self.freeze_layers = freeze_layers
         self.callbacks = callbacks
+        self.categorical_features = categorical_features
+        self.max_onehot_categories = max_onehot_categories
+        self.categorical_embedding_dim = categorical_embedding_dim
+        self.numeric_embedding = numeric_embedding
+        self.numeric_embedding_frequencies = numeric_embedding_frequencies
+        self.numeric_embedding_sigma = numeric_embedding_sigma
+        self.numeric_embedding_width = numeric_embedding_width
+        self.numeric_scaling = numeric_scaling
 
     def _loss_name(self):
         return self.loss
@@ -200,8 +217,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
+        X, y = self._validate_tabular(
             X,
             y,
             accept_sparse=["csr", "csc"],
