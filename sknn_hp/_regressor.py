@@ -41,6 +41,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     huber_delta : float, default=1.0
         Threshold between the quadratic and linear parts of 'huber'.
 
+    standardize_target : bool, default=False
+        Train on ``(y - mean(y)) / std(y)`` (per output, statistics of the
+        first ``fit``; a constant output keeps scale 1) and map predictions
+        back: targets far from unit scale (prices, counts in the
+        thousands) then train as well as standardized ones, as with a
+        ``TransformedTargetRegressor(transformer=StandardScaler())``. The
+        losses recorded (``loss_curve_``, ``loss_``) are on the standardized
+        scale. Not with ``loss='poisson'``.
+
 """
         + _docs.TABULAR
         + _docs.RUNTIME
@@ -71,6 +80,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "standardize_target": ["boolean"],
     }
 
     def __init__(
@@ -126,6 +136,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         clip_norm=None,
         clip_value=None,
         huber_delta=1.0,
+        standardize_target=False,
         categorical_features=None,
         max_onehot_categories=8,
         categorical_embedding_dim=8,
@@ -193,6 +204,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.clip_norm = clip_norm
         self.clip_value = clip_value
         self.huber_delta = huber_delta
+        self.standardize_target = standardize_target
         self.device = device
         self.mixed_precision = mixed_precision
         self.compile = compile
@@ -230,10 +242,21 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+        if reset:
+            self._target_shift = self._target_scale = None
+            if self.standardize_target:
+                if self.loss == "poisson":
+                    raise ValueError("standardize_target=True does not apply to loss='poisson' (an exp output).")
+                Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+                scale = Y.std(axis=0)
+                self._target_shift, self._target_scale = Y.mean(axis=0), np.where(scale > 0, scale, 1.0)
         return X, y
 
     def _encode_target(self, y):
-        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if getattr(self, "_target_shift", None) is not None:
+            Y = (Y - self._target_shift) / self._target_scale
+        return Y
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
@@ -291,6 +314,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         out = self._raw_output(X)
         if self.out_activation_ == "exp":
             out = np.exp(out)
+        if getattr(self, "_target_shift", None) is not None:
+            out = (out * self._target_scale + self._target_shift).astype(out.dtype, copy=False)
         return out.ravel() if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self):

@@ -24,6 +24,7 @@ __all__ = [
     "HiddenLayerSizes",
     "RECOMMENDED",
     "RECOMMENDED_CLASSIFIER",
+    "RECOMMENDED_REGRESSOR",
     "ZeroOr",
     "recommended",
     "search_space",
@@ -244,19 +245,25 @@ RECOMMENDED = {
     "weight_init": "lecun_normal",
     "solver": "adam",
     "learning_rate_init": 1e-3,
-    "learning_rate": "plateau",
-    "lr_patience": 5,
-    "lr_decay_rate": 0.2,
-    "batch_size": 64,
+    "learning_rate": "cosine",
+    "batch_size": "auto",
     "dropout": 0.0,
     "alpha": 1e-4,
-    "early_stopping": False,
-    "n_iter_no_change": 10,
-    "max_iter": 200,
+    "early_stopping": True,
+    "validation_fraction": 0.1,
+    "monitor": "loss",
+    "n_iter_no_change": 16,
+    "max_iter": 100,
+    "categorical_features": "from_dtype",
+    "numeric_scaling": "robust",
+    "numeric_embedding": "periodic",
 }
 
 #: What classifiers add to :data:`RECOMMENDED`.
 RECOMMENDED_CLASSIFIER = {"label_smoothing": 0.1}
+
+#: What regressors add to :data:`RECOMMENDED`.
+RECOMMENDED_REGRESSOR = {"standardize_target": True}
 
 
 def recommended(kind="classifier", **overrides):
@@ -332,7 +339,7 @@ def recommended(kind="classifier", **overrides):
     if kind == "classifier":
         est = MLPClassifier().set_params(**RECOMMENDED, **RECOMMENDED_CLASSIFIER)
     elif kind == "regressor":
-        est = MLPRegressor().set_params(**RECOMMENDED)
+        est = MLPRegressor().set_params(**RECOMMENDED, **RECOMMENDED_REGRESSOR)
     else:
         raise ValueError(f"kind must be 'classifier' or 'regressor', got {kind!r}.")
     return est.set_params(**overrides)
