@@ -145,7 +145,8 @@ def test_recommended_configuration():
     config = (clf.activation, clf.weight_init, clf.solver, clf.learning_rate)
     assert config == ("selu", "lecun_normal", "adam", "cosine")
     assert clf.early_stopping and clf.monitor == "loss" and clf.label_smoothing == 0.1
-    assert (clf.categorical_features, clf.numeric_scaling, clf.numeric_embedding) == ("from_dtype", "robust", "periodic")
+    tabular = (clf.categorical_features, clf.numeric_scaling, clf.numeric_embedding)
+    assert tabular == ("from_dtype", "robust", "periodic")
     reg = recommended("regressor", dropout=0.3, hidden_layer_sizes=(32,), random_state=3)
     assert type(reg) is MLPRegressor
     assert (reg.dropout, reg.hidden_layer_sizes, reg.random_state) == (0.3, (32,), 3)

@@ -8,7 +8,7 @@ import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
-from sknn_hp import MLPClassifier, MLPRegressor, recommended
+from sknn_hp import MLPRegressor, recommended
 
 
 @pytest.fixture(autouse=True)
