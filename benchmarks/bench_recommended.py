@@ -15,7 +15,7 @@ dependency, like ``pytabkit``)::
     diamonds       53940   regression  R^2 of log price   3
 
 Models, each given the same raw DataFrame (object columns as pandas
-``category``):
+``category``, numbers as float32):
 
 - ``recommended``: ``sknn_hp.recommended(kind, random_state=0)``, nothing else;
 - ``sklearn MLP``: ``MLPClassifier(random_state=0)`` / ``MLPRegressor(random_state=0)``
@@ -115,13 +115,20 @@ MODELS = ("recommended", "sklearn MLP", "HGB", "RealMLP")
 
 
 def prepare(X):
-    """Object and string columns as pandas category (what HGB's 'from_dtype' and RealMLP read)."""
+    """Object and string columns as pandas category (what HGB's 'from_dtype' and RealMLP read), numbers as float32.
+
+    float32 for every model: the networks then compute in float32 (sknn_hp
+    follows its input's float dtype; RealMLP always does), about twice as
+    fast on a CPU as float64.
+    """
     X = X.copy()
     for column in X.columns:
         if X[column].dtype == object or pd.api.types.is_string_dtype(X[column].dtype):
             X[column] = X[column].astype("category")
         elif X[column].dtype.kind in "iub":
-            X[column] = X[column].astype(np.float64)
+            X[column] = X[column].astype(np.float32)
+        elif X[column].dtype.kind == "f":
+            X[column] = X[column].astype(np.float32)
     return X
 
 

@@ -81,7 +81,7 @@ class BaseMLP(BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto", "full"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto", "full", "scaled"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -186,6 +186,8 @@ class BaseMLP(BaseEstimator):
             return min(200, n_samples)
         if self.batch_size == "full":
             return n_samples
+        if self.batch_size == "scaled":  # grows with n: fewer, larger steps on large tables
+            return min(n_samples, int(np.clip(n_samples // 64, 200, 1024)))
         if self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped"

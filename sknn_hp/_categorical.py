@@ -135,6 +135,9 @@ class TabularEncoder:
         Input positions of the numeric columns.
     categories : list of list
         The levels seen in fit of each categorical column (Python scalars), sorted.
+    dtype : {'float32', 'float64'}
+        Of the encoded matrix: float32 when every numeric column was float32 in
+        fit (the network then computes in float32), else float64.
     median, scale_factor : ndarray or None
         The robust scaling of the numeric columns (``numeric_scaling='robust'``).
     """
@@ -148,6 +151,7 @@ class TabularEncoder:
         self.categories = []
         self.median = None
         self.scale_factor = None
+        self.dtype = "float64"
 
     @property
     def n_numeric(self):
@@ -165,10 +169,16 @@ class TabularEncoder:
             values = pd.Series(np.asarray(columns[j], dtype=object))
             observed = values[~values.isna()]
             self.categories.append([_python_scalar(v) for v in _sorted_levels(observed)])
+        # the network computes in float32 when every numeric column is float32, as for an array
+        self.dtype = "float32" if self._all_float32(columns) else "float64"
         numeric = self._numeric(columns)
         if self.numeric_scaling == "robust":
             self.median, self.scale_factor = robust_scale_factors(numeric)
         return self._assemble(columns, numeric)
+
+    def _all_float32(self, columns):
+        dtypes = [getattr(columns[j], "dtype", None) for j in self.numeric_columns]
+        return bool(dtypes) and all(d == np.float32 for d in dtypes)
 
     def transform(self, X):
         columns, _ = _columns(X)
@@ -216,7 +226,8 @@ class TabularEncoder:
         if self.median is not None:
             numeric = smooth_clip((numeric - self.median) * self.scale_factor)
         codes = [self._codes(columns[j], levels) for j, levels in zip(self.categorical_columns, self.categories)]
-        out = np.empty((numeric.shape[0], self.n_numeric + len(codes)), dtype=np.float64)
+        dtype = np.dtype(getattr(self, "dtype", "float64"))
+        out = np.empty((numeric.shape[0], self.n_numeric + len(codes)), dtype=dtype)
         out[:, : self.n_numeric] = numeric
         for i, c in enumerate(codes):
             out[:, self.n_numeric + i] = c

@@ -30,9 +30,11 @@ OPTIMIZATION = """\
         (1 - l1_ratio) / 2 * |W|_2^2) / m``, m the batch's total sample weight.
         Biases, batch-norm and PReLU parameters are not penalized.
 
-    batch_size : int, 'auto' or 'full', default='auto'
-        Mini-batch size. 'auto' is ``min(200, n_samples)``, 'full' is batch
-        gradient descent, 1 is online SGD. Ignored by 'lbfgs'.
+    batch_size : int, 'auto', 'scaled' or 'full', default='auto'
+        Mini-batch size. 'auto' is ``min(200, n_samples)``, 'scaled' grows
+        with the training set, ``min(n, clip(n // 64, 200, 1024))`` (200 up
+        to 12,800 rows, 1024 from 65,536), 'full' is batch gradient
+        descent, 1 is online SGD. Ignored by 'lbfgs'.
 
     learning_rate : str, default='constant'
         Learning-rate schedule (formulas in :mod:`sknn_hp.schedules`):

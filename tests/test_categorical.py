@@ -286,3 +286,18 @@ def test_joblib_and_skops_round_trips(cancer, tmp_path):
     restored = load_skops(path)
     np.testing.assert_array_equal(restored.predict_proba(X_test), expected)
     assert restored[-1]._tabular_encoder.categories == clf._tabular_encoder.categories
+
+
+def test_float32_columns_give_a_float32_network(cancer):
+    X_train, X_test, y_train, _ = cancer
+    X32 = X_train.astype({"mean smoothness": np.float32, "mean symmetry": np.float32})
+    clf = MLPClassifier((8,), categorical_features="from_dtype", max_iter=2, random_state=0).fit(X32, y_train)
+    assert next(clf.net_.module_.parameters()).dtype == torch.float32
+    assert clf.predict_proba(X_test).dtype == np.float32  # as for a float32 array
+    mixed = MLPClassifier((8,), categorical_features="from_dtype", max_iter=2, random_state=0).fit(X_train, y_train)
+    assert next(mixed.net_.module_.parameters()).dtype == torch.float64
+
+
+def test_scaled_batch_size_grows_with_n():
+    est = MLPClassifier(batch_size="scaled")
+    assert [est._batch_size(n) for n in (150, 5000, 36_000, 200_000)] == [150, 200, 562, 1024]
