@@ -201,7 +201,9 @@ TABULAR = """\
         else as a learned embedding of width ``categorical_embedding_dim``.
         Missing values (None, NaN, pandas.NA) are a category of their own;
         a category unseen in ``fit`` maps to an all-zero one-hot vector or
-        a zero embedding, never to an error. Numeric columns must be finite.
+        a zero embedding, never to an error (with ``partial_fit`` the
+        levels are those of the first call; later new levels share that
+        code, whose embedding then trains). Numeric columns must be finite.
         Categorical columns need dense input. ``coefs_[0]`` then has one row
         per input of the first hidden layer (numeric columns, then the
         one-hot and embedding widths), not one per column.
