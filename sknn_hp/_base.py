@@ -21,7 +21,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_X_y, validate_data
 
 from ._categorical import TabularEncoder, categorical_mask
-
 from ._net import FixedSplit, SkorchMLP
 from ._param_validation import HasMethods, Interval, Options, StrOptions
 from ._runtime import FitRandomness, deterministic_torch, global_rng_untouched, resolve_device, to_cpu
