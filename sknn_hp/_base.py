@@ -18,7 +18,7 @@ from skorch.callbacks import GradientNormClipping, LRScheduler, ProgressBar
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_X_y, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, check_X_y, validate_data
 
 from ._categorical import TabularEncoder, categorical_mask
 from ._net import FixedSplit, SkorchMLP
@@ -558,6 +558,8 @@ class BaseMLP(BaseEstimator):
                 "categorical_features and numeric_scaling need dense input (an array or a DataFrame); got a "
                 "sparse matrix. Set both to None for sparse input."
             )
+        if not hasattr(X, "iloc"):  # shape checks and their messages, as validate_data gives them (values kept)
+            check_array(X, dtype=None, ensure_all_finite=False, estimator=self, input_name="X")
         validate_data(self, X, y, skip_check_array=True, reset=reset)  # feature names and their number, y given
         if reset:
             mask = categorical_mask(
@@ -663,5 +665,7 @@ class BaseMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = not self._uses_encoder()  # the tabular encoder reads dense input only
+        if self.categorical_features is not None:
+            tags.input_tags.categorical = tags.input_tags.string = True
         return tags

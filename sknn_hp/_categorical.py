@@ -192,11 +192,10 @@ class TabularEncoder:
             try:
                 if column.dtype.kind in "biuf":
                     values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-                else:
-                    values = pd.to_numeric(column.astype(object), errors="raise")
-                    values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+                else:  # numbers, or strings of numbers, in an object column
+                    values = np.asarray(column.to_numpy(dtype=object), dtype=np.float64)
             except (ValueError, TypeError) as exc:
-                raise ValueError(
+                raise type(exc)(
                     f"Column {j} is not numeric and is not declared categorical ({exc}). Declare it in "
                     "categorical_features (indices, names or 'from_dtype' for pandas category, object and "
                     "string columns)."

@@ -11,6 +11,7 @@ import torch
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknn_hp import MLPClassifier, MLPRegressor
 from sknn_hp._categorical import MISSING, UNSEEN
@@ -301,3 +302,21 @@ def test_float32_columns_give_a_float32_network(cancer):
 def test_scaled_batch_size_grows_with_n():
     est = MLPClassifier(batch_size="scaled")
     assert [est._batch_size(n) for n in (150, 5000, 36_000, 200_000)] == [150, 200, 562, 1024]
+
+
+def _expected_failures(est):
+    if est.numeric_scaling is not None:
+        # the medians and quartiles of the robust scaling are unweighted, as RobustScaler's
+        return {"check_sample_weight_equivalence_on_dense_data": "robust scaling statistics ignore sample_weight"}
+    return {}
+
+
+@parametrize_with_checks(
+    [
+        MLPClassifier(categorical_features="from_dtype", numeric_scaling="robust"),
+        MLPRegressor(categorical_features="from_dtype", numeric_embedding="periodic"),
+    ],
+    expected_failed_checks=_expected_failures,
+)
+def test_the_encoder_path_keeps_the_estimator_contract(estimator, check):
+    check(estimator)
