@@ -241,7 +241,8 @@ TABULAR = """\
         'robust': scale the numeric columns inside the estimator as
         :class:`sknn_hp.preprocessing.RobustSmoothClipScaler` does (RealMLP's
         ``z = (x - median) / (q75 - q25)``, then ``z / sqrt(1 + (z / 3)^2)``),
-        with statistics from the first ``fit``. Needs dense input.
+        with statistics from the first ``fit`` (unweighted: ``sample_weight``
+        does not enter the medians and quartiles). Needs dense input.
 
 """
 
