@@ -24,7 +24,8 @@ update calls the fused Adam/AdamW kernel directly on the optimizer's own state
 (:func:`sknn_hp.optimizers.fused_update`) or, for other solvers, the
 optimizer's ``step()``. The result is the general step's, to rounding.
 
-Networks with batch norm, residual connections, PReLU, alpha dropout or frozen
+Networks with an input block (categorical columns, numerical embeddings),
+batch norm, residual connections, PReLU, alpha dropout or frozen
 layers, and runs with a callback that reads gradients (clipping,
 diagnostics), mixed precision or ``compile``, take the general autograd step:
 :func:`closed_form_step` returns None for them.
@@ -66,6 +67,8 @@ def closed_form_step(net):
     if getattr(criterion, "loss", None) not in OUTPUT_GRADIENTS:
         return None
     if module.input_norm is not None or getattr(module, "n_frozen", 0):
+        return None
+    if getattr(module, "input_block", None) is not None:  # one-hot, embeddings, periodic features: autograd
         return None
     if not all(p.requires_grad for p in module.parameters()):
         return None

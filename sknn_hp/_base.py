@@ -18,8 +18,9 @@ from skorch.callbacks import GradientNormClipping, LoadInitState, LRScheduler, P
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, check_X_y, validate_data
 
+from ._categorical import TabularEncoder, categorical_mask
 from ._net import FixedSplit, SkorchMLP
 from ._param_validation import HasMethods, Interval, Options, StrOptions
 from ._runtime import FitRandomness, deterministic_torch, global_rng_untouched, resolve_device, to_cpu
@@ -89,7 +90,7 @@ class BaseMLP(BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto", "full"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto", "full", "scaled"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -141,6 +142,14 @@ class BaseMLP(BaseEstimator):
         "compile": ["boolean"],
         "deterministic": ["boolean"],
         "callbacks": [list, None],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "max_onehot_categories": [Interval(Integral, 0, None, closed="left")],
+        "categorical_embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "numeric_embedding": [StrOptions({"periodic"}), None],
+        "numeric_embedding_frequencies": [Interval(Integral, 1, None, closed="left")],
+        "numeric_embedding_sigma": [Interval(Real, 0, None, closed="neither")],
+        "numeric_embedding_width": [Interval(Integral, 1, None, closed="left")],
+        "numeric_scaling": [StrOptions({"robust"}), None],
     }
 
     # ------------------------------------------------------------------ checks
@@ -186,6 +195,8 @@ class BaseMLP(BaseEstimator):
             return min(200, n_samples)
         if self.batch_size == "full":
             return n_samples
+        if self.batch_size == "scaled":  # grows with n: fewer, larger steps on large tables
+            return min(n_samples, int(np.clip(n_samples // 64, 200, 1024)))
         if self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped"
@@ -355,6 +366,7 @@ class BaseMLP(BaseEstimator):
                 activation_options={"leaky_relu_slope": self.leaky_relu_slope, "elu_alpha": self.elu_alpha},
                 dtype=dtype,
                 device=device,
+                input_spec=self._input_spec(n_features),
             )
 
     def _initial_module(self, n_features, n_outputs, dtype, device, generator):
@@ -537,11 +549,71 @@ class BaseMLP(BaseEstimator):
         self.intercepts_ = [layer.bias.detach().cpu().numpy().copy() for layer in linears]
         self.n_layers_ = len(hidden) + 2
 
+    # ---------------------------------------------------------- tabular input
+    # Categorical columns and numeric scaling (sknn_hp/_categorical.py), and the
+    # network's input block they and numeric_embedding call for (sknn_hp/module.py).
+    def _validate_tabular(self, X, y="no_validation", reset=True, **check_params):
+        """``validate_data`` for the estimators: X (and y) as the network reads them.
+
+        Without ``categorical_features`` and ``numeric_scaling`` (and with no
+        fitted encoder when ``reset=False``) this is ``validate_data(self, X,
+        y, reset=reset, **check_params)``. Otherwise the feature names and
+        count are checked as ``validate_data`` does, then X goes through the
+        tabular encoder, fitted here when ``reset`` (``_tabular_encoder``): a
+        float matrix of the numeric columns followed by the categories' codes.
+        """
+        encode = self._uses_encoder() if reset else getattr(self, "_tabular_encoder", None) is not None
+        if not encode:
+            if reset:
+                self._tabular_encoder = None
+            return validate_data(self, X, y, reset=reset, **check_params)
+        if sp.issparse(X):
+            raise ValueError(
+                "categorical_features and numeric_scaling need dense input (an array or a DataFrame); got a "
+                "sparse matrix. Set both to None for sparse input."
+            )
+        if not hasattr(X, "iloc"):  # shape checks and their messages, as validate_data gives them (values kept)
+            check_array(X, dtype=None, ensure_all_finite=False, estimator=self, input_name="X")
+        validate_data(self, X, y, skip_check_array=True, reset=reset)  # feature names and their number, y given
+        if reset:
+            mask = categorical_mask(
+                self.categorical_features, X, self.n_features_in_, getattr(self, "feature_names_in_", None)
+            )
+            self._tabular_encoder = TabularEncoder(mask, self.numeric_scaling)
+            Xt = self._tabular_encoder.fit_transform(X)
+        else:
+            Xt = self._tabular_encoder.transform(X)
+        if isinstance(y, str) and y == "no_validation":
+            return Xt
+        check_params = {k: v for k, v in check_params.items() if k in ("multi_output", "y_numeric")}
+        return check_X_y(Xt, y, dtype=None, estimator=self, **check_params)
+
+    def _uses_encoder(self):
+        return self.categorical_features is not None or self.numeric_scaling is not None
+
+    def _input_spec(self, n_features):
+        """The network's input block (``MLPModule(input_spec=...)``), or None when it needs none."""
+        encoder = getattr(self, "_tabular_encoder", None)
+        cardinalities = encoder.cardinalities if encoder is not None else []
+        if not cardinalities and self.numeric_embedding is None:
+            return None
+        return {
+            "n_numeric": encoder.n_numeric if encoder is not None else n_features,
+            "cardinalities": cardinalities,
+            "embedding_dims": [
+                0 if k <= self.max_onehot_categories else self.categorical_embedding_dim for k in cardinalities
+            ],
+            "numeric_embedding": self.numeric_embedding,
+            "n_frequencies": self.numeric_embedding_frequencies,
+            "sigma": self.numeric_embedding_sigma,
+            "width": self.numeric_embedding_width,
+        }
+
     # ---------------------------------------------------------------- predict
     def _raw_output(self, X):
         """Network outputs (before the output activation) as a numpy array."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        X = self._validate_tabular(X, reset=False, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
         module = self.net_.module_
         dtype = next(module.parameters()).dtype
         ds = self._dataset(X, dtype=dtype, device=str(self.net_.device))
@@ -607,5 +679,7 @@ class BaseMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = not self._uses_encoder()  # the tabular encoder reads dense input only
+        if self.categorical_features is not None:
+            tags.input_tags.categorical = tags.input_tags.string = True
         return tags

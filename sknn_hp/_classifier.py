@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _docs
 from ._base import BaseMLP
@@ -59,6 +59,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         'balanced' uses n_samples / (n_classes * bincount(y)).
 
 """
+        + _docs.TABULAR
         + _docs.RUNTIME
         + """
     Attributes
@@ -150,6 +151,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         clip_value=None,
         label_smoothing=0.0,
         class_weight=None,
+        categorical_features=None,
+        max_onehot_categories=8,
+        categorical_embedding_dim=8,
+        numeric_embedding=None,
+        numeric_embedding_frequencies=16,
+        numeric_embedding_sigma=0.1,
+        numeric_embedding_width=16,
+        numeric_scaling=None,
         device='auto',
         mixed_precision=False,
         compile=False,
@@ -217,6 +226,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.init_from = init_from
         self.freeze_layers = freeze_layers
         self.callbacks = callbacks
+        self.categorical_features = categorical_features
+        self.max_onehot_categories = max_onehot_categories
+        self.categorical_embedding_dim = categorical_embedding_dim
+        self.numeric_embedding = numeric_embedding
+        self.numeric_embedding_frequencies = numeric_embedding_frequencies
+        self.numeric_embedding_sigma = numeric_embedding_sigma
+        self.numeric_embedding_width = numeric_embedding_width
+        self.numeric_scaling = numeric_scaling
 
     def _loss_name(self):
         return "log_loss" if self._label_binarizer.y_type_ == "multiclass" else "binary_log_loss"
@@ -225,8 +242,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=(np.float64, np.float32), reset=reset
+        X, y = self._validate_tabular(
+            X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=(np.float64, np.float32), reset=reset
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)

@@ -30,9 +30,11 @@ OPTIMIZATION = """\
         (1 - l1_ratio) / 2 * |W|_2^2) / m``, m the batch's total sample weight.
         Biases, batch-norm and PReLU parameters are not penalized.
 
-    batch_size : int, 'auto' or 'full', default='auto'
-        Mini-batch size. 'auto' is ``min(200, n_samples)``, 'full' is batch
-        gradient descent, 1 is online SGD. Ignored by 'lbfgs'.
+    batch_size : int, 'auto', 'scaled' or 'full', default='auto'
+        Mini-batch size. 'auto' is ``min(200, n_samples)``, 'scaled' grows
+        with the training set, ``min(n, clip(n // 64, 200, 1024))`` (200 up
+        to 12,800 rows, 1024 from 65,536), 'full' is batch gradient
+        descent, 1 is online SGD. Ignored by 'lbfgs'.
 
     learning_rate : str, default='constant'
         Learning-rate schedule (formulas in :mod:`sknn_hp.schedules`):
@@ -188,6 +190,63 @@ EXTENSIONS = """\
 
     clip_value : float or None, default=None
         Clip every gradient entry to [-clip_value, clip_value].
+"""
+
+TABULAR = """\
+    categorical_features : array-like of int or bool or str, 'from_dtype' or None, default=None
+        Which input columns are categorical, with HistGradientBoosting's
+        meaning: None (none), 'from_dtype' (the pandas ``category``,
+        ``object`` and ``string`` columns of a DataFrame; none for an array),
+        integer indices, a boolean mask of shape (n_features,), or feature
+        names (DataFrame input). A categorical column with ``k`` levels seen
+        in ``fit`` enters the network as a one-hot vector of width ``k + 1``
+        (a slot for missing values) when ``k <= max_onehot_categories``,
+        else as a learned embedding of width ``categorical_embedding_dim``.
+        Missing values (None, NaN, pandas.NA) are a category of their own;
+        a category unseen in ``fit`` maps to an all-zero one-hot vector or
+        a zero embedding, never to an error (with ``partial_fit`` the
+        levels are those of the first call; later new levels share that
+        code, whose embedding then trains). Numeric columns must be finite.
+        Categorical columns need dense input. ``coefs_[0]`` then has one row
+        per input of the first hidden layer (numeric columns, then the
+        one-hot and embedding widths), not one per column.
+
+    max_onehot_categories : int, default=8
+        Largest number of levels of a one-hot encoded categorical column;
+        columns with more get an embedding.
+
+    categorical_embedding_dim : int, default=8
+        Width ``d`` of the embedding ``E[code]`` of a categorical column with
+        many levels (``E`` of shape (k + 2, d), trained with the network,
+        started at ``U(-1/sqrt(d), 1/sqrt(d))``).
+
+    numeric_embedding : {None, 'periodic'}, default=None
+        None: numeric columns enter the first hidden layer as they are.
+        'periodic': PLR embeddings (Gorishniy et al. 2022): each numeric
+        column ``x_j`` becomes ``ReLU([cos(2 pi c_j x_j), sin(2 pi c_j x_j)]
+        W_j + b_j)``, with ``k`` trainable frequencies ``c_j`` (started at
+        ``N(0, sigma^2)``) and a per-column linear map ``W_j`` of shape
+        ``(2k, d)``; the first hidden layer reads ``n_numeric * d`` inputs.
+        Scale the inputs (``numeric_scaling='robust'`` or a scaler) so that
+        ``sigma`` means the same for every column.
+
+    numeric_embedding_frequencies : int, default=16
+        ``k``, the number of frequencies per numeric column.
+
+    numeric_embedding_sigma : float, default=0.1
+        ``sigma``, the standard deviation of the initial frequencies: larger
+        values start with faster oscillations in ``x``.
+
+    numeric_embedding_width : int, default=16
+        ``d``, the embedding width per numeric column.
+
+    numeric_scaling : {None, 'robust'}, default=None
+        'robust': scale the numeric columns inside the estimator as
+        :class:`sknn_hp.preprocessing.RobustSmoothClipScaler` does (RealMLP's
+        ``z = (x - median) / (q75 - q25)``, then ``z / sqrt(1 + (z / 3)^2)``),
+        with statistics from the first ``fit`` (unweighted: ``sample_weight``
+        does not enter the medians and quartiles). Needs dense input.
+
 """
 
 RUNTIME = """\

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _docs
 from ._base import BaseMLP
@@ -41,7 +41,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     huber_delta : float, default=1.0
         Threshold between the quadratic and linear parts of 'huber'.
 
+    standardize_target : bool, default=False
+        Train on ``(y - mean(y)) / std(y)`` (per output, statistics of the
+        first ``fit``; a constant output keeps scale 1) and map predictions
+        back: targets far from unit scale (prices, counts in the
+        thousands) then train as well as standardized ones, as with a
+        ``TransformedTargetRegressor(transformer=StandardScaler())``. The
+        losses recorded (``loss_curve_``, ``loss_``) are on the standardized
+        scale. Not with ``loss='poisson'``.
+
 """
+        + _docs.TABULAR
         + _docs.RUNTIME
         + """
     Attributes
@@ -70,6 +80,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "standardize_target": ["boolean"],
     }
 
     def __init__(
@@ -125,6 +136,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         clip_norm=None,
         clip_value=None,
         huber_delta=1.0,
+        standardize_target=False,
+        categorical_features=None,
+        max_onehot_categories=8,
+        categorical_embedding_dim=8,
+        numeric_embedding=None,
+        numeric_embedding_frequencies=16,
+        numeric_embedding_sigma=0.1,
+        numeric_embedding_width=16,
+        numeric_scaling=None,
         device='auto',
         mixed_precision=False,
         compile=False,
@@ -184,6 +204,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.clip_norm = clip_norm
         self.clip_value = clip_value
         self.huber_delta = huber_delta
+        self.standardize_target = standardize_target
         self.device = device
         self.mixed_precision = mixed_precision
         self.compile = compile
@@ -192,6 +213,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.init_from = init_from
         self.freeze_layers = freeze_layers
         self.callbacks = callbacks
+        self.categorical_features = categorical_features
+        self.max_onehot_categories = max_onehot_categories
+        self.categorical_embedding_dim = categorical_embedding_dim
+        self.numeric_embedding = numeric_embedding
+        self.numeric_embedding_frequencies = numeric_embedding_frequencies
+        self.numeric_embedding_sigma = numeric_embedding_sigma
+        self.numeric_embedding_width = numeric_embedding_width
+        self.numeric_scaling = numeric_scaling
 
     def _loss_name(self):
         return self.loss
@@ -200,8 +229,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
+        X, y = self._validate_tabular(
             X,
             y,
             accept_sparse=["csr", "csc"],
@@ -214,10 +242,21 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+        if reset:
+            self._target_shift = self._target_scale = None
+            if self.standardize_target:
+                if self.loss == "poisson":
+                    raise ValueError("standardize_target=True does not apply to loss='poisson' (an exp output).")
+                Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+                scale = Y.std(axis=0)
+                self._target_shift, self._target_scale = Y.mean(axis=0), np.where(scale > 0, scale, 1.0)
         return X, y
 
     def _encode_target(self, y):
-        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if getattr(self, "_target_shift", None) is not None:
+            Y = (Y - self._target_shift) / self._target_scale
+        return Y
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
@@ -275,6 +314,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         out = self._raw_output(X)
         if self.out_activation_ == "exp":
             out = np.exp(out)
+        if getattr(self, "_target_shift", None) is not None:
+            out = (out * self._target_scale + self._target_shift).astype(out.dtype, copy=False)
         return out.ravel() if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self):

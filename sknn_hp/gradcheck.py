@@ -61,8 +61,11 @@ def _training_tensors(est, X, y, sample_weight, dtype, device):
     Returns ``(X, target)``, target being a tensor or ``(y, sample_weight)``,
     built as ``fit`` builds them (label binarizer, class weights).
     """
-    X = check_array(X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
-    if X.shape[1] != est.n_features_in_:
+    if getattr(est, "_tabular_encoder", None) is not None:  # categorical columns, numeric scaling
+        X = est._validate_tabular(X, reset=False)
+    else:
+        X = check_array(X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+    if getattr(est, "_tabular_encoder", None) is None and X.shape[1] != est.n_features_in_:
         raise ValueError(f"X has {X.shape[1]} features, but the estimator was fitted on {est.n_features_in_}.")
     if sp.issparse(X):
         X = X.toarray()

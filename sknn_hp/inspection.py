@@ -149,6 +149,10 @@ def _dropout_label(module):
 
 def _mlp_rows(module, n_features):
     rows = [_row("input", n_features, None)]
+    block = getattr(module, "input_block", None)
+    if block is not None:
+        n_features = block.out_features
+        rows.append(_row("input_block (one-hot, embeddings, periodic)", n_features, block))
     if module.input_norm is not None:
         rows.append(_row("input_batch_norm", n_features, module.input_norm))
     if module.input_dropout is not None:
@@ -218,6 +222,8 @@ def summary(est):
     if isinstance(est, MLPModule):
         module, title = est, "MLPModule"
         n_features = est.hidden[0].linear.in_features if len(est.hidden) else est.output.in_features
+        if getattr(est, "input_block", None) is not None:
+            n_features = est.input_block.n_numeric + len(est.input_block.cardinalities)
         out_note = None
     else:
         check_is_fitted(est, "net_")

@@ -1,6 +1,6 @@
 """The torch network behind both estimators.
 
-    x -> [BatchNorm] -> [Dropout] -> block_1 -> ... -> block_L -> Linear -> output
+    x -> [input block] -> [BatchNorm] -> [Dropout] -> block_1 -> ... -> block_L -> Linear -> output
 
 Each hidden block is ``Linear -> [BatchNorm] -> activation -> [BatchNorm] ->
 [Dropout]`` (batch norm before or after the activation), and with
@@ -9,15 +9,24 @@ Each hidden block is ``Linear -> [BatchNorm] -> activation -> [BatchNorm] ->
 match and a bias-free linear projection when they differ. The output layer is
 linear: the estimators apply softmax, the logistic function or exp when they
 predict, which keeps the losses numerically stable.
+
+The optional input block (:class:`TabularInput`) reads the encoded input of
+an estimator with categorical columns or numerical embeddings: numeric columns
+pass through (or through a :class:`PeriodicEmbedding`), categorical codes
+become one-hot vectors or learned embeddings, and the concatenation feeds the
+first hidden layer.
 """
 
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .activations import ACTIVATIONS, make_activation
 from .initializers import init_linear_
 
-__all__ = ["AlphaDropout", "Dropout", "HiddenBlock", "MLPModule"]
+__all__ = ["AlphaDropout", "Dropout", "HiddenBlock", "MLPModule", "PeriodicEmbedding", "TabularInput"]
 
 
 class HiddenBlock(nn.Module):
@@ -103,6 +112,135 @@ class AlphaDropout(nn.AlphaDropout):
         return (x * mask + sat * (1.0 - mask)) * a + b
 
 
+class PeriodicEmbedding(nn.Module):
+    """PLR numerical embeddings (Gorishniy et al. 2022, "On embeddings for numerical features in tabular DL").
+
+    Each numeric feature ``x_j`` (a scalar) becomes a vector of width ``d``::
+
+        v_j = 2 pi c_j x_j                                  (k trainable frequencies c_j)
+        e_j = ReLU([cos(v_j), sin(v_j)] W_j + b_j)          (W_j of shape (2k, d))
+
+    and the output concatenates ``e_1, ..., e_F`` (width ``F * d``). The
+    frequencies start at ``c_ji ~ N(0, sigma^2)``; ``W_j`` and ``b_j`` at
+    ``U(-1/sqrt(2k), 1/sqrt(2k))``, as a ``torch.nn.Linear`` of fan-in ``2k``.
+
+    Parameters
+    ----------
+    n_features : int
+        ``F``.
+    n_frequencies : int
+        ``k``.
+    sigma : float
+        Standard deviation of the initial frequencies.
+    width : int
+        ``d``.
+    factory : dict
+        ``device`` and ``dtype`` of the parameters.
+    """
+
+    def __init__(self, n_features, n_frequencies, sigma, width, factory):
+        super().__init__()
+        self.sigma = float(sigma)
+        self.frequencies = nn.Parameter(torch.zeros(n_features, n_frequencies, **factory))
+        self.weight = nn.Parameter(torch.zeros(n_features, 2 * n_frequencies, width, **factory))
+        self.bias = nn.Parameter(torch.zeros(n_features, width, **factory))
+
+    @property
+    def out_features(self):
+        return self.weight.shape[0] * self.weight.shape[2]
+
+    def reset_parameters(self, generator=None):
+        """Draw the initial parameters (from ``generator``, torch's global one when None)."""
+        with torch.no_grad():
+            self.frequencies.normal_(0.0, self.sigma, generator=generator)
+            bound = 1.0 / math.sqrt(self.weight.shape[1])
+            self.weight.uniform_(-bound, bound, generator=generator)
+            self.bias.uniform_(-bound, bound, generator=generator)
+        return self
+
+    def forward(self, x):
+        v = (2 * math.pi) * x.unsqueeze(-1) * self.frequencies  # (n, F, k)
+        periodic = torch.cat([torch.cos(v), torch.sin(v)], dim=-1)  # (n, F, 2k)
+        h = torch.einsum("nfk,fkd->nfd", periodic, self.weight) + self.bias
+        return torch.relu(h).flatten(1)
+
+
+class TabularInput(nn.Module):
+    """The input block: numeric columns, then one-hot or embedded categorical codes.
+
+    The input holds ``n_numeric`` numeric columns followed by one integer
+    code per categorical column (stored as floats; see
+    :mod:`sknn_hp._categorical`: 0 for a category unseen in fit, 1 for a
+    missing value, 2.. for the ``k`` levels seen in fit). The output
+    concatenates:
+
+    - the numeric columns as they are, or their :class:`PeriodicEmbedding`;
+    - for each categorical column with ``embedding_dims[j] == 0``, its
+      one-hot vector of width ``k + 1`` (missing and the ``k`` levels; an
+      unseen category is all zeros);
+    - for the others, a learned embedding ``E_j[code]`` of width
+      ``embedding_dims[j]``, ``E_j`` of shape ``(k + 2, d)`` drawn from
+      ``U(-1/sqrt(d), 1/sqrt(d))`` except row 0 (unseen), which is zero and
+      stays zero (no training row has that code).
+
+    Parameters
+    ----------
+    n_numeric : int
+    cardinalities : list of int
+        ``k`` of each categorical column.
+    embedding_dims : list of int
+        0 (one-hot) or the embedding width of each categorical column.
+    numeric_embedding : {None, 'periodic'}
+    n_frequencies, sigma, width : int, float, int
+        The :class:`PeriodicEmbedding` knobs.
+    factory : dict
+        ``device`` and ``dtype`` of the parameters.
+    """
+
+    def __init__(self, n_numeric, cardinalities, embedding_dims, numeric_embedding=None, n_frequencies=16,
+                 sigma=0.1, width=16, factory=None):
+        super().__init__()
+        factory = factory or {}
+        self.n_numeric = int(n_numeric)
+        self.cardinalities = [int(k) for k in cardinalities]
+        self.embedding_dims = [int(d) for d in embedding_dims]
+        self.periodic = None
+        if numeric_embedding == "periodic" and self.n_numeric:
+            self.periodic = PeriodicEmbedding(self.n_numeric, n_frequencies, sigma, width, factory)
+        self.embeddings = nn.ModuleDict(
+            {
+                str(j): nn.Embedding(k + 2, d, **factory)
+                for j, (k, d) in enumerate(zip(self.cardinalities, self.embedding_dims))
+                if d > 0
+            }
+        )
+        width_out = self.periodic.out_features if self.periodic is not None else self.n_numeric
+        width_out += sum(k + 1 if d == 0 else d for k, d in zip(self.cardinalities, self.embedding_dims))
+        self.out_features = width_out
+
+    def reset_parameters(self, generator=None):
+        """Draw the initial parameters (from ``generator``): periodic embedding, then each embedding table."""
+        if self.periodic is not None:
+            self.periodic.reset_parameters(generator)
+        with torch.no_grad():
+            for table in self.embeddings.values():
+                bound = 1.0 / math.sqrt(table.embedding_dim)
+                table.weight.uniform_(-bound, bound, generator=generator)
+                table.weight[0].zero_()
+        return self
+
+    def forward(self, x):
+        numeric = x[:, : self.n_numeric]
+        parts = [self.periodic(numeric) if self.periodic is not None else numeric]
+        codes = x[:, self.n_numeric :].long()
+        for j, (k, d) in enumerate(zip(self.cardinalities, self.embedding_dims)):
+            if d == 0:
+                parts.append(F.one_hot(codes[:, j], k + 2)[:, 1:].to(x.dtype))
+            else:
+                parts.append(self.embeddings[str(j)](codes[:, j]))
+        return torch.cat(parts, dim=1)
+
+
 def _dropout(p, activation):
     if not p:
         return None
@@ -130,6 +268,10 @@ class MLPModule(nn.Module):
         ``leaky_relu_slope`` and ``elu_alpha``.
     dtype : torch.dtype
     device : str
+    input_spec : dict or None
+        The keyword arguments of a :class:`TabularInput` block before
+        everything else (``factory`` excepted); None for none. The input
+        batch norm and dropout then act on the block's output.
     """
 
     def __init__(
@@ -146,9 +288,13 @@ class MLPModule(nn.Module):
         activation_options=None,
         dtype=torch.float32,
         device="cpu",
+        input_spec=None,
     ):
         super().__init__()
         factory = {"dtype": dtype, "device": device}
+        self.input_block = TabularInput(**input_spec, factory=factory) if input_spec else None
+        if self.input_block is not None:
+            n_features = self.input_block.out_features
         options = {**(activation_options or {}), "factory": factory}
         self.activation_names = list(activations)
         self.input_norm = nn.BatchNorm1d(n_features, **factory) if input_batch_norm else None
@@ -171,6 +317,9 @@ class MLPModule(nn.Module):
         self.output = nn.Linear(fan_in, n_outputs, **factory)
 
     def forward(self, x):
+        input_block = getattr(self, "input_block", None)  # absent from networks pickled before it existed
+        if input_block is not None:
+            x = input_block(x)
         if self.input_norm is not None:
             x = self.input_norm(x)
         if self.input_dropout is not None:
@@ -185,8 +334,11 @@ class MLPModule(nn.Module):
         With ``'auto'`` each hidden layer gets the initializer its activation
         asks for (see :mod:`sknn_hp.activations`) and the linear output layer
         gets Glorot uniform. Draws come from ``generator`` (torch's global
-        generator when None), layer by layer from the input.
+        generator when None), layer by layer from the input, the input
+        block's parameters first.
         """
+        if self.input_block is not None:
+            self.input_block.reset_parameters(generator)
         for block, act in zip(self.hidden, self.activation_names):
             name = ACTIVATIONS[act].init if weight_init == "auto" else weight_init
             init_linear_(block.linear, name, init_scale, generator)
@@ -233,6 +385,8 @@ class MLPModule(nn.Module):
         off), as Keras does for frozen layers.
         """
         self.n_frozen = n_layers
+        if getattr(self, "input_block", None) is not None:
+            self.input_block.requires_grad_(n_layers == 0)
         if self.input_norm is not None:
             self.input_norm.requires_grad_(n_layers == 0)
         for i, block in enumerate(self.hidden):

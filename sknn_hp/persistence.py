@@ -36,7 +36,12 @@ __all__ = ["SKOPS_TRUSTED_TYPES", "dump_skops", "load_skops", "portable_state", 
 #: ``skops.io.get_untrusted_types(file=...)`` (tests/test_persistence.py checks
 #: this list against the real files). User-supplied objects (``callbacks``, a
 #: ``class_weight`` mapping of exotic types) add their own types.
-SKOPS_TRUSTED_TYPES = ["sknn_hp._classifier.MLPClassifier", "sknn_hp._regressor.MLPRegressor"]
+SKOPS_TRUSTED_TYPES = [
+    "sknn_hp._classifier.MLPClassifier",
+    "sknn_hp._regressor.MLPRegressor",
+    # the fitted input encoder of an estimator with categorical_features or numeric_scaling
+    "sknn_hp._categorical.TabularEncoder",
+]
 
 # The key of the portable ``net_`` that tells it apart from a live skorch net.
 _FORMAT = "sknn_hp.portable_net/1"
@@ -155,7 +160,7 @@ def rebuild_net(est, net_state):
         )
         device = "cpu"
     dtype = weights["output.weight"].dtype
-    module = est._new_module(int(est.n_features_in_), int(est.n_outputs_), dtype, device)
+    module = est._new_module(int(est.n_features_in_), int(est.n_outputs_), dtype, device)  # reads _tabular_encoder
     module.load_state_dict(weights)
     module.freeze(est.freeze_layers)
     batch_size = int(net_state["batch_size"])

@@ -143,12 +143,14 @@ def test_recommended_configuration():
     clf = recommended()
     assert type(clf) is MLPClassifier
     config = (clf.activation, clf.weight_init, clf.solver, clf.learning_rate)
-    assert config == ("selu", "lecun_normal", "adam", "plateau")
-    assert not clf.early_stopping and isinstance(clf.batch_size, int) and clf.label_smoothing == 0.1
+    assert config == ("selu", "lecun_normal", "adam", "cosine")
+    assert clf.early_stopping and clf.monitor == "loss" and clf.label_smoothing == 0.1
+    tabular = (clf.categorical_features, clf.numeric_scaling, clf.numeric_embedding)
+    assert tabular == ("from_dtype", "robust", "periodic")
     reg = recommended("regressor", dropout=0.3, hidden_layer_sizes=(32,), random_state=3)
     assert type(reg) is MLPRegressor
     assert (reg.dropout, reg.hidden_layer_sizes, reg.random_state) == (0.3, (32,), 3)
-    assert reg.activation == "selu"
+    assert reg.activation == "selu" and reg.standardize_target
     with pytest.raises(ValueError, match="kind"):
         recommended("ranker")
     with pytest.raises(ValueError):
@@ -164,7 +166,7 @@ def test_recommended_scores_on_bundled_data(loader):
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     ours = recommended(random_state=0).fit(X_train, y_train).score(X_test, y_test)
     theirs = SkMLPClassifier(random_state=0).fit(X_train, y_train).score(X_test, y_test)
-    assert ours >= theirs - 0.02
+    assert ours >= theirs - 1 / len(y_test) - 1e-9  # at most one more test error (wine: 1 of 45)
 
 
 def test_recommended_scores_on_digits(digits):
