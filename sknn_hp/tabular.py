@@ -83,6 +83,7 @@ SKOPS_TRUSTED_TYPES = [
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.preprocessing._encoders.OneHotEncoder",
+    "sknn_hp._categorical.TabularEncoder",
     "sknn_hp._classifier.MLPClassifier",
     "sknn_hp._regressor.MLPRegressor",
 ]
