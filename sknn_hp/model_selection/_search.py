@@ -171,20 +171,65 @@ def _plan(base_estimator, candidate_params, cv_splits, X, y, fit_params, batched
             continue
         grouped[key].append(pair)
     groups = []
-    for members in grouped.values():
-        if len(members) < 2:
-            continue
-        chunk, used = [], 0
-        for pair in members:
-            size = member_bytes(pair.final, datasets[pair.data].train_data)
-            if chunk and used + size > max_bytes:
-                groups.append(chunk)
-                chunk, used = [], 0
-            chunk.append(pair)
-            used += size
-        groups.append(chunk)
+    for same_layout in grouped.values():
+        for members in _by_width(same_layout, datasets):
+            if len(members) < 2:
+                continue
+            groups.extend(_by_memory(members, datasets, max_bytes))
     groups = [g for g in groups if len(g) >= 2]
     return pairs, groups, datasets
+
+
+#: Members of different widths share a group while padding costs at most this share of extra arithmetic.
+PADDING_WASTE = 0.3
+#: Smaller sets of members of one width join a padded group whatever the waste.
+_SMALL = 4
+
+
+def _cost(widths):
+    return sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+
+
+def _by_width(pairs, datasets):
+    """Split one layout's members into groups whose padding wastes at most PADDING_WASTE of the arithmetic."""
+    buckets = defaultdict(list)
+    for pair in pairs:
+        buckets[tuple(pair.final._hidden_sizes())].append(pair)
+    data = datasets[pairs[0].data].train_data
+    ends = (data.X.shape[1],), (data.n_outputs,)
+
+    def cost(hidden):
+        return _cost(ends[0] + tuple(hidden) + ends[1])
+
+    groups, current, widest = [], [], None
+    for hidden in sorted(buckets, key=cost):
+        members = buckets[hidden]
+        if current:
+            merged = tuple(max(a, b) for a, b in zip(widest, hidden))
+            actual = sum(cost(tuple(p.final._hidden_sizes())) for p in current) + cost(hidden) * len(members)
+            padded = cost(merged) * (len(current) + len(members))
+            if padded > (1 + PADDING_WASTE) * actual and len(current) >= _SMALL and len(members) >= _SMALL:
+                groups.append(current)
+                current, widest = [], None
+        current = current + members
+        widest = hidden if widest is None else tuple(max(a, b) for a, b in zip(widest, hidden))
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _by_memory(members, datasets, max_bytes):
+    """Split a group so that each part's estimated memory stays under ``max_bytes``."""
+    groups, chunk, used = [], [], 0
+    for pair in members:
+        size = member_bytes(pair.final, datasets[pair.data].train_data)
+        if chunk and used + size > max_bytes:
+            groups.append(chunk)
+            chunk, used = [], 0
+        chunk.append(pair)
+        used += size
+    groups.append(chunk)
+    return groups
 
 
 def _train(estimators, data_indices, datas):
