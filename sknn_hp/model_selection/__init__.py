@@ -28,7 +28,7 @@ one, they train the candidates x folds of the search together:
 - scoring, ``cv_results_`` and refit are scikit-learn's own code.
 
 Fitted the ordinary way (one by one, through joblib with ``n_jobs``):
-solvers other than ``'adam'`` and ``'sgd'``, dropout, batch norm, residual
+solvers other than ``'adam'``, ``'adamw'`` and ``'sgd'``, dropout, batch norm, residual
 connections, PReLU, gradient clipping, ``class_weight``, ``init_from``,
 ``freeze_layers``, ``callbacks``, ``diagnostics``, ``mixed_precision``,
 ``compile``, sparse inputs, fit parameters (``sample_weight``), groups of one

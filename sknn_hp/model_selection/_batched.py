@@ -16,8 +16,9 @@ input width...) form a *group*; the group trains every member at once with
   batch with rows of weight zero;
 - the step is the closed-form backpropagation of :mod:`sknn_hp.backprop`
   (the same output gradients and activation derivatives), and the update is
-  Adam or SGD (with scikit-learn's momentum and Nesterov) written over stacked
-  tensors with per-member learning rates, betas, epsilons and penalties;
+  torch's fused Adam, AdamW or SGD kernel (the standalone fit's), called once
+  per run of members that share their learning rate, betas, epsilon, weight
+  decay or momentum; penalties are per-member numbers;
 - between epochs every member follows its own standalone rules through its
   own :class:`sknn_hp._trainer.Trainer` (the stopping rule, early stopping on
   its own validation split with best weights restored, ``'adaptive'`` and
@@ -25,8 +26,8 @@ input width...) form a *group*; the group trains every member at once with
   :class:`sknn_hp.callbacks.LearningRateSchedule`;
 - a member that diverges (the standalone divergence check) is handed back
   unfinished, and the search fits it the ordinary way;
-- finished members stop costing arithmetic: when half the members are done,
-  the stacked tensors are compacted to the active ones.
+- finished members stop costing arithmetic: at the end of every epoch in which
+  members finish, the stacked tensors are compacted to the active ones.
 
 With float64 data each member's fitted weights equal its standalone fit's to
 rounding.
@@ -52,7 +53,7 @@ from ..schedules import effective_schedule
 __all__ = ["BATCHED_SOLVERS", "group_key", "member_bytes", "train_group", "unbatchable_reason"]
 
 #: The solvers the batched step implements; the others are fitted one by one.
-BATCHED_SOLVERS = ("adam", "sgd")
+BATCHED_SOLVERS = ("adam", "adamw", "sgd")
 
 # activations whose value at 0 is not 0: a padded unit outputs f(0), so the
 # gradient of the next layer's padded column must be masked
@@ -268,13 +269,16 @@ class _Group:
             m.valid_global = None if m.valid_rows is None else m.valid_rows + offsets[m.data_index]
 
         M = len(members)
-        # every member's parameters in one row of a flat buffer; W[l], b[l] are views of it
+        # every member's weight matrices in one row of a flat buffer, its biases in one row of another
+        # (AdamW decays the weights only); W[l], b[l] are views of them
         self.shapes = []
         for layer in range(depth + 1):
             self.shapes.append((self.widths[layer + 1], self.widths[layer]))
         self.n_params = sum(o * i + o for o, i in self.shapes)
-        self.flat = torch.zeros(M, self.n_params, dtype=dtype, device=device)
-        self.grad_flat = torch.zeros_like(self.flat)
+        n_weights = sum(o * i for o, i in self.shapes)
+        self.flat = [torch.zeros(M, n_weights, dtype=dtype, device=device),
+                     torch.zeros(M, self.n_params - n_weights, dtype=dtype, device=device)]
+        self.grad_flat = [torch.zeros_like(t) for t in self.flat]
         self._make_views()
         for layer in range(depth + 1):
             for j, m in enumerate(members):
@@ -304,27 +308,29 @@ class _Group:
             "beta_2": per_member([e.beta_2 for e in ests]),
             "epsilon": per_member([e.epsilon for e in ests]),
             "momentum": per_member([e.momentum for e in ests]),
+            "weight_decay": per_member([e.weight_decay for e in ests]),
         }
         self.any_l1 = bool((self.hyper["l1_ratio"] > 0).any())
         self.any_l2 = bool((self.hyper["l1_ratio"] < 1).any())
         self.any_alpha = bool((self.hyper["alpha"] > 0).any())
         self.hyper_py = {k: v.tolist() for k, v in self.hyper.items()}
         self.step_counts = [0] * M  # optimizer steps taken by each member
-        if self.solver == "adam":
-            self.moments, self.squares = torch.zeros_like(self.flat), torch.zeros_like(self.flat)
+        if self.solver in ("adam", "adamw"):
+            self.moments = [torch.zeros_like(t) for t in self.flat]
+            self.squares = [torch.zeros_like(t) for t in self.flat]
         else:
-            self.buffers = torch.zeros_like(self.flat)
+            self.buffers = [torch.zeros_like(t) for t in self.flat]
         self.active = list(range(M))  # member index of each stacked position
 
     def _views(self, flat):
-        """(weights, biases): per layer, views of a flat (M, n_params) buffer as (M, out, in) and (M, out)."""
-        Ws, bs, offset = [], [], 0
-        M = flat.shape[0]
+        """(weights, biases): per layer, views of a pair of flat buffers as (M, out, in) and (M, out)."""
+        Ws, bs, w_offset, b_offset = [], [], 0, 0
+        M = flat[0].shape[0]
         for o, i in self.shapes:
-            Ws.append(flat[:, offset:offset + o * i].view(M, o, i))
-            offset += o * i
-            bs.append(flat[:, offset:offset + o])
-            offset += o
+            Ws.append(flat[0][:, w_offset:w_offset + o * i].view(M, o, i))
+            w_offset += o * i
+            bs.append(flat[1][:, b_offset:b_offset + o])
+            b_offset += o
         return Ws, bs
 
     def _make_views(self):
@@ -349,17 +355,19 @@ class _Group:
         """Keep only the stacked positions ``keep`` (a list of positions)."""
         index = torch.tensor(keep, dtype=torch.int64, device=self.device)
 
-        self.flat = self.flat.index_select(0, index)
-        self.grad_flat = self.grad_flat.index_select(0, index)
+        def take(pair):
+            return [t.index_select(0, index) for t in pair]
+
+        self.flat, self.grad_flat = take(self.flat), take(self.grad_flat)
         self._make_views()
         self.col_masks = [None if m is None else m.index_select(0, index) for m in self.col_masks]
         self.hyper = {k: v.index_select(0, index) for k, v in self.hyper.items()}
         self.hyper_py = {k: [v[p] for p in keep] for k, v in self.hyper_py.items()}
         self.step_counts = [self.step_counts[p] for p in keep]
-        if self.solver == "adam":
-            self.moments, self.squares = self.moments.index_select(0, index), self.squares.index_select(0, index)
+        if self.solver in ("adam", "adamw"):
+            self.moments, self.squares = take(self.moments), take(self.squares)
         else:
-            self.buffers = self.buffers.index_select(0, index)
+            self.buffers = take(self.buffers)
         self.active = [self.active[p] for p in keep]
 
     # ----------------------------------------------------------------- step
@@ -442,9 +450,9 @@ class _Group:
         return loss
 
     def update(self, lr, active):
-        """torch's fused Adam or SGD kernel (the standalone fit's), once per run of members sharing its scalars.
+        """torch's fused Adam, AdamW or SGD kernel (the standalone fit's), once per run of members sharing its scalars.
 
-        Members whose learning rate, betas, epsilon (Adam) or momentum (SGD)
+        Members whose learning rate, betas, epsilon, weight decay (Adam, AdamW) or momentum (SGD)
         and step count are equal, and that sit next to each other in the flat
         buffers, are updated by one kernel call on their rows; members without
         a batch at this step (``active[j]`` False) are left out.
@@ -454,8 +462,8 @@ class _Group:
         for j in range(len(self.active) + 1):
             if j == len(self.active) or (active is not None and not active[j]):
                 key = None
-            elif self.solver == "adam":
-                key = (lr[j], h["beta_1"][j], h["beta_2"][j], h["epsilon"][j], counts[j])
+            elif self.solver in ("adam", "adamw"):
+                key = (lr[j], h["beta_1"][j], h["beta_2"][j], h["epsilon"][j], h["weight_decay"][j], counts[j])
             else:
                 key = (lr[j], h["momentum"][j], counts[j])
             if key != key_prev:
@@ -465,17 +473,27 @@ class _Group:
         for key, a, b in runs:
             for j in range(a, b):
                 counts[j] += 1
-            if self.solver == "adam":
-                rate, beta1, beta2, eps, count = key
-                torch._fused_adam_(
-                    [self.flat[a:b]], [self.grad_flat[a:b]], [self.moments[a:b]], [self.squares[a:b]], [],
-                    [torch.tensor(float(count + 1), dtype=torch.float32, device=self.device)],
-                    lr=rate, beta1=beta1, beta2=beta2, weight_decay=0.0, eps=eps, amsgrad=False, maximize=False,
-                )
+
+            def rows(pair):
+                return [t[a:b] for t in pair]
+
+            if self.solver in ("adam", "adamw"):
+                rate, beta1, beta2, eps, decay, count = key
+                step = torch.tensor(float(count + 1), dtype=torch.float32, device=self.device)
+                options = dict(lr=rate, beta1=beta1, beta2=beta2, eps=eps, amsgrad=False, maximize=False)
+                params, grads, moments, squares = rows(self.flat), rows(self.grad_flat), rows(self.moments), rows(
+                    self.squares)
+                if self.solver == "adam":
+                    torch._fused_adam_(params, grads, moments, squares, [], [step, step], weight_decay=0.0,
+                                       **options)
+                else:  # AdamW: decoupled decay of the weight matrices, none of the biases
+                    for t in range(2):
+                        torch._fused_adamw_([params[t]], [grads[t]], [moments[t]], [squares[t]], [], [step],
+                                            weight_decay=decay if t == 0 else 0.0, **options)
             else:
                 rate, momentum, count = key
                 torch._fused_sgd_(
-                    [self.flat[a:b]], [self.grad_flat[a:b]], [] if momentum == 0 else [self.buffers[a:b]],
+                    rows(self.flat), rows(self.grad_flat), [] if momentum == 0 else rows(self.buffers),
                     weight_decay=0.0, momentum=momentum, lr=rate, dampening=0.0,
                     nesterov=self.nesterov and momentum > 0, maximize=False,
                     is_first_step=count == 0 and momentum != 0,
@@ -502,7 +520,7 @@ class _Group:
         try:
             for start in range(0, M, chunk):
                 part = pos[start:start + chunk]
-                self.W, self.b = self._views(flat.index_select(0, part))
+                self.W, self.b = self._views([t.index_select(0, part) for t in flat])
                 r, w = rows[start:start + chunk], weights[start:start + chunk]
                 Mc = r.shape[0]
                 X = self.X.index_select(0, r.reshape(-1)).view(Mc, n, -1)
