@@ -184,16 +184,17 @@ def test_multimetric_scoring_and_refit_variants(clf_data):
 
 
 def test_fallback_and_mixed_groups(clf_data):
-    """Dropout, lbfgs and batch norm candidates are fitted one by one; the rest are batched."""
+    """lbfgs, batch norm and alpha-dropout candidates are fitted one by one; the rest are batched."""
     X, y = clf_data
     est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=8, batch_size=32, random_state=0)
     grid = [
         {"alpha": [1e-4, 1e-2]},
         {"dropout": [0.2], "solver": ["adam", "lbfgs"]},
         {"batch_norm": [True], "alpha": [1e-3]},
+        {"dropout": [0.2], "activation": ["selu"]},
     ]
     ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3)
-    assert ours.batched_fits_ == 6
+    assert ours.batched_fits_ == 9
     _compare(ours, theirs)
     off = GridSearchCV(est, grid, cv=3, batched=False).fit(X, y)
     assert off.batched_fits_ == 0
@@ -266,4 +267,15 @@ def test_adamw_weight_decay_grid(clf_data):
     grid = {"weight_decay": [0.0, 0.1, 1.0], "learning_rate": ["constant", "cosine"], "alpha": [0.0, 1e-2]}
     ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3, scoring="neg_log_loss")
     assert ours.batched_fits_ == 36
+    _compare(ours, theirs)
+
+
+def test_dropout_members_draw_their_standalone_masks(clf_data):
+    """Each member draws its dropout masks from its own stream as its standalone fit: scores agree exactly."""
+    X, y = clf_data
+    est = MLPClassifier(hidden_layer_sizes=(8, 6), max_iter=8, batch_size=30, random_state=0)
+    grid = [{"dropout": [0.0, 0.2, [0.1, 0.3]], "input_dropout": [0.0, 0.1], "hidden_layer_sizes": [(8, 6), (5, 9)]},
+            {"dropout": [0.2], "activation": ["selu"]}]
+    ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3, scoring="neg_log_loss")
+    assert ours.batched_fits_ == 36  # selu's alpha dropout is fitted one by one
     _compare(ours, theirs)

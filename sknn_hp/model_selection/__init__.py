@@ -27,13 +27,17 @@ one, they train the candidates x folds of the search together:
   ``GridSearchCV`` over the same estimator;
 - scoring, ``cv_results_`` and refit are scikit-learn's own code.
 
+Dropout (hidden and input) is batched too: each member draws its masks from
+its own dropout stream, in its standalone step's order and shapes, so even
+with dropout the per-split scores equal scikit-learn's search.
+
 Fitted the ordinary way (one by one, through joblib with ``n_jobs``):
-solvers other than ``'adam'``, ``'adamw'`` and ``'sgd'``, dropout, batch norm, residual
-connections, PReLU, gradient clipping, ``class_weight``, ``init_from``,
-``freeze_layers``, ``callbacks``, ``diagnostics``, ``mixed_precision``,
-``compile``, sparse inputs, fit parameters (``sample_weight``), groups of one
-member, and any member that diverges. A group larger than
-``max_group_bytes`` (1 GiB by default) is split.
+solvers other than ``'adam'``, ``'adamw'`` and ``'sgd'``, SELU's alpha
+dropout, batch norm, residual connections, PReLU, gradient clipping,
+``class_weight``, ``init_from``, ``freeze_layers``, ``callbacks``,
+``diagnostics``, ``mixed_precision``, ``compile``, sparse inputs, fit
+parameters (``sample_weight``), groups of one member, and any member that
+diverges. A group larger than ``max_group_bytes`` (1 GiB by default) is split.
 """
 
 from ._search import GridSearchCV, RandomizedSearchCV

@@ -12,8 +12,9 @@ input width...) form a *group*; the group trains every member at once with
 - each member draws its initial weights, its early-stopping split and its
   batch order exactly as its standalone ``fit`` does (one
   :class:`sknn_hp._runtime.FitRandomness` per member, from its own
-  ``random_state``), and its mini-batches are padded to the step's widest
-  batch with rows of weight zero;
+  ``random_state``), and its dropout masks from its own dropout stream, in
+  its standalone step's order and shapes; its mini-batches are padded to the
+  step's widest batch with rows of weight zero;
 - the step is the closed-form backpropagation of :mod:`sknn_hp.backprop`
   (the same output gradients and activation derivatives), and the update is
   torch's fused Adam, AdamW or SGD kernel (the standalone fit's), called once
@@ -30,7 +31,7 @@ input width...) form a *group*; the group trains every member at once with
   members finish, the stacked tensors are compacted to the active ones.
 
 With float64 data each member's fitted weights equal its standalone fit's to
-rounding.
+rounding, dropout or not.
 """
 
 import time
@@ -71,7 +72,6 @@ def unbatchable_reason(est):
         ("batch_norm", est.batch_norm not in (False, None)),
         ("input_batch_norm", bool(est.input_batch_norm)),
         ("residual", bool(est.residual)),
-        ("input_dropout", est.input_dropout != 0),
         ("clip_norm", est.clip_norm is not None),
         ("clip_value", est.clip_value is not None),
         ("diagnostics", bool(est.diagnostics)),
@@ -85,10 +85,13 @@ def unbatchable_reason(est):
     for name, blocked in checks:
         if blocked:
             return name
-    dropout = est.dropout if isinstance(est.dropout, (list, tuple)) else [est.dropout]
-    if any(p != 0 for p in dropout):
-        return "dropout"
-    activations = est.activation if isinstance(est.activation, (list, tuple)) else [est.activation]
+    try:
+        hidden = est._hidden_sizes()
+        activations, dropouts, _ = est._layer_options(len(hidden))
+    except Exception:
+        return "invalid parameters"
+    if any(p and act == "selu" for act, p in zip(activations, dropouts)):
+        return "dropout with selu (alpha dropout)"
     if any(ACTIVATIONS.get(a) is None or ACTIVATIONS[a].derivative is None for a in activations):
         return "activation"
     return None
@@ -313,6 +316,11 @@ class _Group:
         self.any_l1 = bool((self.hyper["l1_ratio"] > 0).any())
         self.any_l2 = bool((self.hyper["l1_ratio"] < 1).any())
         self.any_alpha = bool((self.hyper["alpha"] > 0).any())
+        # dropout rates per layer (the input first), one per stacked member
+        self.dropout_rates = [[float(m.est.input_dropout) for m in members]]
+        for layer in range(depth):
+            self.dropout_rates.append([m.est._layer_options(len(m.hidden))[1][layer] for m in members])
+        self.any_dropout = any(any(r) for r in self.dropout_rates)
         self.hyper_py = {k: v.tolist() for k, v in self.hyper.items()}
         self.step_counts = [0] * M  # optimizer steps taken by each member
         if self.solver in ("adam", "adamw"):
@@ -363,6 +371,7 @@ class _Group:
         self.col_masks = [None if m is None else m.index_select(0, index) for m in self.col_masks]
         self.hyper = {k: v.index_select(0, index) for k, v in self.hyper.items()}
         self.hyper_py = {k: [v[p] for p in keep] for k, v in self.hyper_py.items()}
+        self.dropout_rates = [[rates[p] for p in keep] for rates in self.dropout_rates]
         self.step_counts = [self.step_counts[p] for p in keep]
         if self.solver in ("adam", "adamw"):
             self.moments, self.squares = take(self.moments), take(self.squares)
@@ -371,14 +380,21 @@ class _Group:
         self.active = [self.active[p] for p in keep]
 
     # ----------------------------------------------------------------- step
-    def forward(self, a):
-        """Hidden pre-activations and activations, and the output, for stacked inputs ``a`` (M, n, F)."""
+    def forward(self, a, masks=None):
+        """Hidden pre-activations and activations, and the output, for stacked inputs ``a`` (M, n, F).
+
+        ``masks``: None, or per layer (input first) None or the (M, n, width) inverted-dropout masks.
+        """
+        if masks is not None and masks[0] is not None:
+            a = a * masks[0]
         inputs, saved = [a], []
         depth = len(self.W) - 1
         for layer in range(depth):
             z = torch.baddbmm(self.b[layer].unsqueeze(1), a, self.W[layer].transpose(1, 2))
             a = self.act_forward[layer](z)
             saved.append((z, a))
+            if masks is not None and masks[layer + 1] is not None:
+                a = a * masks[layer + 1]
             inputs.append(a)
         out = torch.baddbmm(self.b[depth].unsqueeze(1), a, self.W[depth].transpose(1, 2))
         return out, inputs, saved
@@ -399,6 +415,36 @@ class _Group:
                 total = total + r * torch.linalg.vector_norm(W.flatten(1), ord=1, dim=1)
         return total
 
+    def dropout_masks(self, X, counts):
+        """Each member's inverted-dropout masks, drawn as its standalone step draws them.
+
+        From the member's own dropout stream, in its step's order (the input,
+        then each hidden layer), each of the shape of its own batch and layer;
+        padded rows and units get 1.
+        """
+        M, n = X.shape[:2]
+        rates = self.dropout_rates  # per layer (input first): each stacked member's rate
+        masks = [None] * len(rates)
+        widths = [self.widths[0]] + self.widths[1:-1]
+        for layer, layer_rates in enumerate(rates):
+            if any(layer_rates[p] for p in range(M)):
+                masks[layer] = torch.ones(M, n, widths[layer], dtype=X.dtype, device=X.device)
+        counts = counts.tolist()
+        for p in range(M):
+            member = self.members[self.active[p]]
+            rows = int(counts[p])
+            if not rows:
+                continue
+            generator = member.randomness.dropout
+            member_widths = [self.widths[0], *member.hidden]
+            for layer, layer_rates in enumerate(rates):
+                rate = layer_rates[p]
+                if rate:
+                    mask = torch.empty(rows, member_widths[layer], dtype=X.dtype, device=X.device)
+                    masks[layer][p, :rows, : member_widths[layer]] = mask.bernoulli_(
+                        1.0 - rate, generator=generator).div_(1.0 - rate)
+        return masks
+
     def step(self, rows, weights, counts, lr, active_mask):
         """Forward, backward and update on one stacked batch; returns the per-member batch losses.
 
@@ -410,7 +456,8 @@ class _Group:
         X = self.X.index_select(0, rows.reshape(-1)).view(M, n, -1)
         y = self.y.index_select(0, rows.reshape(-1))
         y = y.view(M, n) if y.ndim == 1 else y.view(M, n, -1)
-        out, inputs, saved = self.forward(X)
+        masks = self.dropout_masks(X, counts) if self.any_dropout else None
+        out, inputs, saved = self.forward(X, masks)
         total = counts.clamp_min(1.0)
         K = out.shape[2]
         if self.loss == "log_loss" and not self.options["label_smoothing"]:
@@ -437,6 +484,8 @@ class _Group:
             if layer:
                 z, a = saved[layer - 1]
                 delta = torch.bmm(delta, self.W[layer])
+                if masks is not None and masks[layer] is not None:
+                    delta.mul_(masks[layer])
                 delta = self.derivatives[layer - 1](delta, z, a, self.act_modules[layer - 1])
         if self.any_alpha:
             scale = (self.hyper["alpha"] / total).view(M, 1, 1)
