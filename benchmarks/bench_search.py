@@ -20,6 +20,9 @@ Usage::
     python benchmarks/bench_search.py                    # the grid, float64 and float32, 1 repeat
     python benchmarks/bench_search.py --repeats 3 --random --scaling
     python benchmarks/bench_search.py --quick            # a smoke test (a few seconds)
+    python benchmarks/bench_search.py --n-jobs-2 --one-thread   # add the batched search on 2 threads
+                                                               # of 1 torch thread, and on 1 torch thread
+    python benchmarks/bench_search.py --no-grid --random --scaling --torch-threads 1
 
 Prints seconds, best parameters and best scores per contender, and the ratios
 against scikit-learn's search over scikit-learn's MLP (above 1: faster than it).
@@ -175,9 +178,15 @@ def main():
     parser.add_argument("--n-jobs-2", action="store_true", help="add the batched search with n_jobs=2")
     parser.add_argument("--one-thread", action="store_true", help="add the batched search with 1 torch thread")
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="torch.set_num_threads for this process (the worker processes of n_jobs=2 use 1)")
+    parser.add_argument("--no-grid", action="store_true", help="skip the grid comparison")
     args = parser.parse_args()
 
     import torch
+
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     X, y, grid, max_iter = grid_case(args.quick)
@@ -186,7 +195,7 @@ def main():
         contenders.append("batched, n_jobs=2")
     if args.one_thread:
         contenders.append("batched, 1 torch thread")
-    for dtype in args.dtypes:
+    for dtype in [] if args.no_grid else args.dtypes:
         Xd = X.astype(dtype)
         compare(f"Grid search, digits, {dtype}", contenders,
                 lambda c: run_grid(c, Xd, y, grid, max_iter), args.repeats)

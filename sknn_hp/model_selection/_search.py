@@ -10,6 +10,7 @@ estimator that already holds the member's fitted weights.
 """
 
 import numbers
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -233,11 +234,26 @@ def _by_memory(members, datasets, max_bytes):
 
 
 def _train(estimators, data_indices, datas):
-    """One group, as a joblib task (it runs in the calling process when ``n_jobs`` is None or 1)."""
+    """One group, as a joblib task.
+
+    With ``n_jobs`` None or 1 it runs in the calling thread with torch's
+    threads as they are set; in a worker thread (``n_jobs`` > 1, joblib's
+    default backend for groups) it uses one torch thread, so that n groups
+    train side by side on n cores without OpenMP threads fighting for them.
+    """
+    import torch
+
+    in_worker_thread = threading.current_thread() is not threading.main_thread()
+    before = torch.get_num_threads()
+    if in_worker_thread:
+        torch.set_num_threads(1)  # OpenMP's thread count is per thread: the caller's is untouched
     try:
         return train_group(estimators, data_indices, datas)
     except Exception:  # the ordinary fits of the group's pairs report (or raise) what went wrong
         return [None] * len(estimators), 0.0
+    finally:
+        if in_worker_thread:
+            torch.set_num_threads(before)
 
 
 def _scoring_estimator(pair, dataset):
@@ -396,7 +412,10 @@ class _BatchedSearchMixin:
         )
         if groups:
             datas = [d.train_data for d in datasets]
-            trained = parallel(
+            # threads by default (a group releases the GIL in torch's kernels and needs no copy of the
+            # data); a backend chosen by the caller (Dask, Ray...) takes them as any joblib task
+            group_parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, prefer="threads")
+            trained = group_parallel(
                 delayed(_train)([p.final for p in group], [p.data for p in group], datas) for group in groups
             )
             for group, (results, seconds) in zip(groups, trained):
