@@ -279,3 +279,19 @@ def test_dropout_members_draw_their_standalone_masks(clf_data):
     ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3, scoring="neg_log_loss")
     assert ours.batched_fits_ == 36  # selu's alpha dropout is fitted one by one
     _compare(ours, theirs)
+
+
+def test_dataframe_and_string_labels(clf_data):
+    pd = pytest.importorskip("pandas")
+    X, y = clf_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    labels = pd.Series(np.array(["low", "mid", "high"])[y])
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=6, batch_size=32, random_state=0)
+    grid = {"alpha": [1e-4, 1e-1]}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*feature names")
+        ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, frame, labels, cv=3, scoring="f1_macro")
+    assert ours.batched_fits_ == 6
+    _compare(ours, theirs)
+    assert list(ours.feature_names_in_) == list(frame.columns)
+    assert set(ours.predict(frame)) <= {"low", "mid", "high"}

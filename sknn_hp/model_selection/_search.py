@@ -30,7 +30,7 @@ from sklearn.model_selection._validation import (
 )
 from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import _check_method_params, _num_samples, check_array, indexable
+from sklearn.utils.validation import _check_method_params, indexable
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils._param_validation import Interval
 
@@ -106,15 +106,15 @@ def _prepare_dataset(pair, X, y, train):
         Xt = X_train
     if sp.issparse(Xt):
         return None
-    Xt = check_array(Xt, dtype=(np.float64, np.float32))
-    # a fitted estimator of the right kind, fitted cheaply; the members' weights replace its network
+    # a fitted estimator of the right kind (feature names included), fitted cheaply; the members'
+    # weights replace its network
     template = clone(final).set_params(
         max_iter=1, batch_size="full", early_stopping=False, solver="adam", verbose=0, warm_start=False
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         template.fit(Xt, y_train)
-    _, y_checked = template._validate_input(Xt, y_train, False, reset=False)
+        Xt, y_checked = template._validate_input(Xt, y_train, False, reset=False)
     target, sample_weight = template._training_target(y_checked, None)
     if sample_weight is not None:
         return None
