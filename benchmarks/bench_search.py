@@ -198,7 +198,7 @@ def main():
     for dtype in [] if args.no_grid else args.dtypes:
         Xd = X.astype(dtype)
         compare(f"Grid search, digits, {dtype}", contenders,
-                lambda c: run_grid(c, Xd, y, grid, max_iter), args.repeats)
+                lambda c, Xd=Xd: run_grid(c, Xd, y, grid, max_iter), args.repeats)
     if args.random:
         n_iter = 4 if args.quick else 40
         compare(f"RandomizedSearchCV, {n_iter} draws of search_space('small'), float32",

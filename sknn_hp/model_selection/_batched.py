@@ -39,7 +39,6 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -250,7 +249,9 @@ class _Group:
         self.widths = [n_features] + [max(m.hidden[i] for m in members) for i in range(depth)] + [n_outputs]
         act_options = {"leaky_relu_slope": est0.leaky_relu_slope, "elu_alpha": est0.elu_alpha,
                        "factory": {"dtype": dtype, "device": device}}
-        self.act_modules = [make_activation(name, w, act_options) for name, w in zip(first.activations, self.widths[1:])]
+        self.act_modules = [
+            make_activation(name, w, act_options) for name, w in zip(first.activations, self.widths[1:])
+        ]
         self.act_forward = [m.forward for m in self.act_modules]
         self.derivatives = [ACTIVATIONS[name].derivative for name in first.activations]
 
@@ -523,7 +524,7 @@ class _Group:
             for j in range(a, b):
                 counts[j] += 1
 
-            def rows(pair):
+            def rows(pair, a=a, b=b):
                 return [t[a:b] for t in pair]
 
             if self.solver in ("adam", "adamw"):
@@ -758,7 +759,3 @@ def _finish(group, member):
     state.optimizer_state = None
     return {"state_dict": weights, "state": state}
 
-
-def classifier_target(est):
-    """Whether ``est`` is a classifier (its validation split is stratified)."""
-    return is_classifier(est)

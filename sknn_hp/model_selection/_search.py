@@ -550,7 +550,8 @@ class RandomizedSearchCV(_BatchedSearchMixin, _sk.RandomizedSearchCV):
 
     Parameters
     ----------
-    estimator, param_distributions, n_iter, scoring, n_jobs, refit, cv, verbose, pre_dispatch, random_state, error_score, return_train_score
+    estimator, param_distributions, n_iter, scoring, n_jobs, refit, cv, verbose, pre_dispatch, random_state, \
+error_score, return_train_score
         As :class:`sklearn.model_selection.RandomizedSearchCV`.
 """
         + _EXTRA_DOC
