@@ -260,13 +260,15 @@ def test_convergence_warning_and_params_api(clf_data):
         assert search.score(X, y) > 0
 
 
-def test_adamw_weight_decay_grid(clf_data):
+@pytest.mark.parametrize("solver", ["adamw", "nadam"])
+def test_adamw_and_nadam_grids(clf_data, solver):
     X, y = clf_data
-    est = MLPClassifier(hidden_layer_sizes=(8,), solver="adamw", max_iter=10, batch_size=32, random_state=0,
+    est = MLPClassifier(hidden_layer_sizes=(8,), solver=solver, max_iter=10, batch_size=32, random_state=0,
                         learning_rate_init=0.01)
-    grid = {"weight_decay": [0.0, 0.1, 1.0], "learning_rate": ["constant", "cosine"], "alpha": [0.0, 1e-2]}
+    grid = {"weight_decay": [0.0, 1.0], "learning_rate": ["constant", "cosine"], "alpha": [0.0, 1e-2],
+            "beta_1": [0.9, 0.8]}
     ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3, scoring="neg_log_loss")
-    assert ours.batched_fits_ == 36
+    assert ours.batched_fits_ == 48
     _compare(ours, theirs)
 
 

@@ -32,7 +32,7 @@ its own dropout stream, in its standalone step's order and shapes, so even
 with dropout the per-split scores equal scikit-learn's search.
 
 Fitted the ordinary way (one by one, through joblib with ``n_jobs``):
-solvers other than ``'adam'``, ``'adamw'`` and ``'sgd'``, SELU's alpha
+solvers other than ``'adam'``, ``'adamw'``, ``'nadam'`` and ``'sgd'``, SELU's alpha
 dropout, batch norm, residual connections, PReLU, gradient clipping,
 ``class_weight``, ``init_from``, ``freeze_layers``, ``callbacks``,
 ``diagnostics``, ``mixed_precision``, ``compile``, sparse inputs, fit

@@ -17,7 +17,8 @@ input width...) form a *group*; the group trains every member at once with
   step's widest batch with rows of weight zero;
 - the step is the closed-form backpropagation of :mod:`sknn_hp.backprop`
   (the same output gradients and activation derivatives), and the update is
-  torch's fused Adam, AdamW or SGD kernel (the standalone fit's), called once
+  torch's fused Adam, AdamW or SGD kernel, or its multi-tensor NAdam (the
+  standalone fit's), called once
   per run of members that share their learning rate, betas, epsilon, weight
   decay or momentum; penalties are per-member numbers;
 - between epochs every member follows its own standalone rules through its
@@ -53,7 +54,10 @@ from ..schedules import effective_schedule
 __all__ = ["BATCHED_SOLVERS", "group_key", "member_bytes", "train_group", "unbatchable_reason"]
 
 #: The solvers the batched step implements; the others are fitted one by one.
-BATCHED_SOLVERS = ("adam", "adamw", "sgd")
+BATCHED_SOLVERS = ("adam", "adamw", "nadam", "sgd")
+_ADAM_LIKE = ("adam", "adamw", "nadam")
+# torch's NAdam default (the estimators do not set it)
+_NADAM_MOMENTUM_DECAY = 4e-3
 
 # activations whose value at 0 is not 0: a padded unit outputs f(0), so the
 # gradient of the next layer's padded column must be masked
@@ -324,7 +328,9 @@ class _Group:
         self.any_dropout = any(any(r) for r in self.dropout_rates)
         self.hyper_py = {k: v.tolist() for k, v in self.hyper.items()}
         self.step_counts = [0] * M  # optimizer steps taken by each member
-        if self.solver in ("adam", "adamw"):
+        # NAdam's running product of momentum coefficients, a float32 scalar as torch keeps it
+        self.mu_products = [torch.tensor(1.0, dtype=torch.float32) for _ in range(M)]
+        if self.solver in _ADAM_LIKE:
             self.moments = [torch.zeros_like(t) for t in self.flat]
             self.squares = [torch.zeros_like(t) for t in self.flat]
         else:
@@ -374,7 +380,8 @@ class _Group:
         self.hyper_py = {k: [v[p] for p in keep] for k, v in self.hyper_py.items()}
         self.dropout_rates = [[rates[p] for p in keep] for rates in self.dropout_rates]
         self.step_counts = [self.step_counts[p] for p in keep]
-        if self.solver in ("adam", "adamw"):
+        self.mu_products = [self.mu_products[p] for p in keep]
+        if self.solver in _ADAM_LIKE:
             self.moments, self.squares = take(self.moments), take(self.squares)
         else:
             self.buffers = take(self.buffers)
@@ -512,7 +519,7 @@ class _Group:
         for j in range(len(self.active) + 1):
             if j == len(self.active) or (active is not None and not active[j]):
                 key = None
-            elif self.solver in ("adam", "adamw"):
+            elif self.solver in _ADAM_LIKE:
                 key = (lr[j], h["beta_1"][j], h["beta_2"][j], h["epsilon"][j], h["weight_decay"][j], counts[j])
             else:
                 key = (lr[j], h["momentum"][j], counts[j])
@@ -527,13 +534,15 @@ class _Group:
             def rows(pair, a=a, b=b):
                 return [t[a:b] for t in pair]
 
-            if self.solver in ("adam", "adamw"):
+            if self.solver in _ADAM_LIKE:
                 rate, beta1, beta2, eps, decay, count = key
                 step = torch.tensor(float(count + 1), dtype=torch.float32, device=self.device)
                 options = dict(lr=rate, beta1=beta1, beta2=beta2, eps=eps, amsgrad=False, maximize=False)
                 params, grads, moments, squares = rows(self.flat), rows(self.grad_flat), rows(self.moments), rows(
                     self.squares)
-                if self.solver == "adam":
+                if self.solver == "nadam":
+                    self._nadam(params, grads, moments, squares, rate, beta1, beta2, eps, count + 1, a, b)
+                elif self.solver == "adam":
                     torch._fused_adam_(params, grads, moments, squares, [], [step, step], weight_decay=0.0,
                                        **options)
                 else:  # AdamW: decoupled decay of the weight matrices, none of the biases
@@ -548,6 +557,24 @@ class _Group:
                     nesterov=self.nesterov and momentum > 0, maximize=False,
                     is_first_step=count == 0 and momentum != 0,
                 )
+
+    def _nadam(self, params, grads, moments, squares, lr, beta1, beta2, eps, step, a, b):
+        """torch's multi-tensor NAdam step (``foreach=True``, what the standalone fit runs) on rows a:b."""
+        torch._foreach_lerp_(moments, grads, 1 - beta1)
+        torch._foreach_mul_(squares, beta2)
+        torch._foreach_addcmul_(squares, grads, grads, 1 - beta2)
+        denom = torch._foreach_sqrt(squares)
+        bias_correction_sqrt = (1 - beta2**step) ** 0.5
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * _NADAM_MOMENTUM_DECAY)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * _NADAM_MOMENTUM_DECAY)))
+        mu_product = self.mu_products[a] * mu  # the members of a run share their step count and beta1
+        for j in range(a, b):
+            self.mu_products[j] = mu_product
+        torch._foreach_div_(denom, bias_correction_sqrt)
+        torch._foreach_add_(denom, eps)
+        product = mu_product.item()
+        torch._foreach_addcdiv_(params, grads, denom, (lr * (1.0 - mu) / (1.0 - product)) * -1)
+        torch._foreach_addcdiv_(params, moments, denom, (lr * mu_next / (1.0 - product * mu_next)) * -1)
 
     def evaluate(self, positions, max_rows):
         """Validation loss (no penalty) and score of the members at ``positions``, on their validation rows."""
