@@ -182,6 +182,8 @@ def main():
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads for this process (the worker processes of n_jobs=2 use 1)")
     parser.add_argument("--no-grid", action="store_true", help="skip the grid comparison")
+    parser.add_argument("--contenders", nargs="+", default=None,
+                        help="grid contenders to run, by name (default: the three of the docstring and the options)")
     args = parser.parse_args()
 
     import torch
@@ -196,6 +198,8 @@ def main():
         contenders.append("batched, n_jobs=2")
     if args.one_thread:
         contenders.append("batched, 1 torch thread")
+    if args.contenders:
+        contenders = args.contenders
     for dtype in [] if args.no_grid else args.dtypes:
         Xd = X.astype(dtype)
         compare(f"Grid search, digits, {dtype}", contenders,
