@@ -7,8 +7,8 @@ Build (CI runs it with warnings as errors)::
 The Markdown pages (``docs/*.md``) are read by myst-parser.
 
 - ``api.rst`` is completed at build time, so that it cannot fall behind the code: one section per
-  public module of ``sknn_hp`` (every module whose name does not start with an underscore, found on
-  disk, so a new module is documented without editing this file), each rendered by ``automodule``
+  public module of ``sknn_hp`` (every module or subpackage whose name does not start with an
+  underscore, found on disk, so a new module is documented without editing this file), each rendered by ``automodule``
   from the names in its ``__all__``, with numpydoc docstrings.
 - The examples gallery is sphinx-gallery's: every ``examples/plot_*.py`` is **run** during the
   build and its page shows the script's text, its printed output and its matplotlib figures. The
@@ -92,9 +92,10 @@ PRIVATE_MODULES = {"sknn_hp.__main__"}
 
 
 def public_modules():
-    """Names of the public modules of ``sknn_hp``, in file-name order."""
+    """Names of the public modules and subpackages of ``sknn_hp``, in file-name order."""
     names = []
-    for path in sorted((ROOT / "sknn_hp").glob("*.py")):
+    paths = list((ROOT / "sknn_hp").glob("*.py")) + [p.parent for p in (ROOT / "sknn_hp").glob("*/__init__.py")]
+    for path in sorted(paths, key=lambda p: p.stem):
         name = f"sknn_hp.{path.stem}"
         if path.stem.startswith("_") or name in PRIVATE_MODULES:
             continue

@@ -17,7 +17,10 @@ address the estimator step of a ``make_pipeline(StandardScaler(), ...)``.
 The example runs three searches on digits, each scored by 3-fold
 cross-validation on the training set (2-fold with ``SKNN_HP_QUICK=1``):
 
-1. coarse: ``RandomizedSearchCV`` over the whole space;
+1. coarse: ``RandomizedSearchCV`` over the whole space (sknn_hp's, from
+   :mod:`sknn_hp.model_selection`: scikit-learn's search, with the
+   candidates x folds that share a network layout trained as one batched
+   network; the results are scikit-learn's);
 2. fine: the best coarse candidate's other hyperparameters are kept and
    ``learning_rate_init`` and ``alpha`` are drawn log-uniformly within a
    factor of 3 of the coarse optimum;
@@ -52,11 +55,12 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, train_test_split
+from sklearn.model_selection import HalvingRandomSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn_hp import MLPClassifier, search_space
+from sknn_hp.model_selection import RandomizedSearchCV
 
 QUICK = os.environ.get("SKNN_HP_QUICK", "") not in ("", "0")
 MAX_ITER = 6 if QUICK else 18  # epochs of a full fit (and the halving search's max resource)

@@ -224,22 +224,8 @@ class Trainer:
                 if est.verbose:
                     print("Training stopped by a callback.")
                 break
-            if state.no_improvement_count > est.n_iter_no_change:
-                what = "Validation " + est.monitor if self.validating else "Training loss"
-                msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
-                    what,
-                    est.tol,
-                    est.n_iter_no_change,
-                )
-                if self.schedule_name == "adaptive" and schedule.current_lr() > 1e-6:
-                    schedule.factor /= 5.0
-                    state.no_improvement_count = 0
-                    if est.verbose:
-                        print(msg + " Setting learning rate to %f" % schedule.current_lr())
-                else:
-                    if est.verbose:
-                        print(msg + " Stopping.")
-                    break
+            if self._stalled():
+                break
             if incremental:
                 break
             if state.n_iter == est.max_iter:
@@ -253,6 +239,32 @@ class Trainer:
             state.lr_factor = schedule.factor
         if self.validating and est.restore_best_weights and state.best_weights is not None:
             net.module_.load_state_dict(state.best_weights)
+
+    def _stalled(self):
+        """The stopping rule after an epoch: True to stop.
+
+        When the monitored quantity has not improved for more than
+        ``n_iter_no_change`` epochs, ``'adaptive'`` divides the rate by 5 and
+        goes on (while the rate is above 1e-6); otherwise training stops.
+        """
+        est, state, schedule = self.est, self.state, self.schedule
+        if state.no_improvement_count <= est.n_iter_no_change:
+            return False
+        what = "Validation " + est.monitor if self.validating else "Training loss"
+        msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
+            what,
+            est.tol,
+            est.n_iter_no_change,
+        )
+        if self.schedule_name == "adaptive" and schedule.current_lr() > 1e-6:
+            schedule.factor /= 5.0
+            state.no_improvement_count = 0
+            if est.verbose:
+                print(msg + " Setting learning rate to %f" % schedule.current_lr())
+            return False
+        if est.verbose:
+            print(msg + " Stopping.")
+        return True
 
     def _diverged(self, row):
         """Non-finite training loss or validation score, or a loss far above the untrained network's."""
