@@ -362,9 +362,14 @@ class Trainer:
         state.plateau_wait += 1
         if state.plateau_wait > est.lr_patience:
             floor = est.lr_min / est.learning_rate_init
-            schedule.factor = max(schedule.factor * est.lr_decay_rate, floor)
+            lowered = max(schedule.factor * est.lr_decay_rate, floor)
             state.plateau_wait = 0
-            state.no_improvement_count = 0  # a new rate gets a fresh patience, as 'adaptive' does
+            # A new rate gets a fresh stopping patience, as 'adaptive' does, while it is still a real
+            # change: once the rate sits at lr_min or below 1e-6 (adaptive's floor), the stopping rule
+            # counts on, or training would never stop (the rate can shrink forever when lr_min=0).
+            if lowered < schedule.factor and lowered * est.learning_rate_init > 1e-6:
+                state.no_improvement_count = 0
+            schedule.factor = lowered
             if est.verbose:
                 print("Plateau: learning rate set to %g" % schedule.current_lr())
 

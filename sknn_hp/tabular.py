@@ -468,12 +468,14 @@ def run_search(pipe, space, X, y, *, n_iter, cv, random_state=None, n_jobs=1, sc
 
     Returns
     -------
-    search : sklearn.model_selection.RandomizedSearchCV
-        Fitted (refit on all of ``X``).
+    search : sknn_hp.model_selection.RandomizedSearchCV
+        Fitted (refit on all of ``X``). The library's fastest search: scikit-learn's
+        ``RandomizedSearchCV`` whose candidates x folds train as batched networks where they can.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import check_scoring
-    from sklearn.model_selection import RandomizedSearchCV
+
+    from .model_selection import RandomizedSearchCV  # scikit-learn's, with candidates x folds batched
 
     if progress is not None and n_jobs == 1:
         n_splits = cv if isinstance(cv, int) else cv.get_n_splits(X, y)

@@ -297,3 +297,15 @@ def test_dataframe_and_string_labels(clf_data):
     _compare(ours, theirs)
     assert list(ours.feature_names_in_) == list(frame.columns)
     assert set(ours.predict(frame)) <= {"low", "mid", "high"}
+
+
+def test_raw_table_options_fall_back_to_standalone_fits():
+    """The input block and target scaling of raw-table estimators are not batched: they fit one by one."""
+    from sknn_hp import MLPRegressor
+    from sknn_hp.model_selection._batched import unbatchable_reason
+
+    assert unbatchable_reason(MLPClassifier(numeric_embedding="periodic")) == "numeric_embedding"
+    assert unbatchable_reason(MLPClassifier(categorical_features="from_dtype")) == "categorical_features"
+    assert unbatchable_reason(MLPClassifier(numeric_scaling="robust")) == "numeric_scaling"
+    assert unbatchable_reason(MLPRegressor(standardize_target=True)) == "standardize_target"
+    assert unbatchable_reason(MLPClassifier(batch_size="scaled")) is None

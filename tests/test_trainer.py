@@ -188,3 +188,15 @@ def test_lr_scheduler_callback_with_another_schedule_raises(data):
     X, y = data
     with pytest.raises(ValueError, match="LRScheduler, which sets the learning rate itself"):
         MLPClassifier(learning_rate="cosine", callbacks=[LRScheduler(StepLR, step_size=2)]).fit(X, y)
+
+
+def test_plateau_does_not_postpone_stopping_forever(data):
+    """Each rate cut restarts the stopping patience only while the rate can still fall meaningfully."""
+    X, y = data
+    clf = MLPClassifier(hidden_layer_sizes=(8,), learning_rate="plateau", lr_patience=2, lr_decay_rate=0.1,
+                        n_iter_no_change=5, tol=10.0, max_iter=500, random_state=0).fit(X, y)
+    lrs = [row["lr"] for row in clf.history_]
+    assert clf.n_iter_ < 500  # stopped by the rule (every epoch is "stalled" with tol=10)
+    assert min(lrs) <= 1e-6 + 1e-12  # after the rate reached adaptive's floor
+    cuts = sum(1 for a, b in zip(lrs, lrs[1:]) if b < a)
+    assert cuts >= 3  # 1e-3 -> 1e-4 -> 1e-5 -> 1e-6, each with a fresh patience

@@ -84,6 +84,11 @@ def unbatchable_reason(est):
         ("freeze_layers", est.freeze_layers != 0),
         ("callbacks", bool(est.callbacks)),
         ("class_weight", getattr(est, "class_weight", None) is not None),
+        # the input block (categorical codes, periodic embeddings) and the input/target scaling
+        ("categorical_features", getattr(est, "categorical_features", None) is not None),
+        ("numeric_embedding", getattr(est, "numeric_embedding", None) is not None),
+        ("numeric_scaling", getattr(est, "numeric_scaling", None) is not None),
+        ("standardize_target", bool(getattr(est, "standardize_target", False))),
     ]
     for name, blocked in checks:
         if blocked:
@@ -170,7 +175,9 @@ def member_bytes(est, data):
     widths = [data.X.shape[1], *hidden, data.n_outputs]
     n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
     n = len(data.X)
-    batch = n if est.batch_size == "full" else min(200 if est.batch_size == "auto" else est.batch_size, n) + 1
+    with warnings.catch_warnings():  # the estimator's own rule ('auto', 'full', 'scaled', clipped ints)
+        warnings.simplefilter("ignore")
+        batch = est._batch_size(n) + 1
     rows = batch + (int(np.ceil(n * est.validation_fraction)) if est.early_stopping else 0)
     item = data.X.dtype.itemsize
     return item * (7 * n_params + 4 * rows * sum(widths))
