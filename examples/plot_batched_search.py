@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 Batched grid search: candidates x folds as one network
-=====================================================
+======================================================
 
 ``sknn_hp.model_selection.GridSearchCV`` is scikit-learn's ``GridSearchCV``
 with one change: the (candidate, fold) fits of an sknn_hp network train
@@ -112,7 +112,9 @@ else:
     ax.set_title(f"digits, {max_iter} epochs (scikit-learn's search: {t_sklearn:.1f} s for {n_candidates})")
     ax.legend()
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "batched_search.png", dpi=80)
     print(f"saved {out / 'batched_search.png'}")

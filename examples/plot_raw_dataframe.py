@@ -152,7 +152,9 @@ else:
     ax2.set_ylabel("embedding, first principal component")
     ax2.set_title("What the 50-level 'state' embedding learned")
     fig.tight_layout()
-    out = Path(__file__).resolve().parent / "output"
+    # The docs build (sphinx-gallery) runs the examples from this folder, without __file__.
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    out = here / "output"
     out.mkdir(exist_ok=True)
     fig.savefig(out / "raw_dataframe.png", dpi=80)
     print(f"figure: {out / 'raw_dataframe.png'}")
