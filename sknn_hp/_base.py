@@ -250,7 +250,6 @@ class BaseMLP(BaseEstimator):
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         target, sample_weight = self._training_target(y, self._check_weights(sample_weight, X), incremental)
         n_outputs = target.shape[1] if target.ndim == 2 else len(self.classes_)
-        n_outputs = max(n_outputs, 1)
 
         if first_pass:
             random_state = check_random_state(self.random_state)  # None: numpy's global RNG, as scikit-learn

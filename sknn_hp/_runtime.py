@@ -15,7 +15,7 @@ import torch
 
 from .persistence import map_leaves
 
-__all__ = ["FitRandomness", "Snapshots", "deterministic_torch", "resolve_device", "snapshot", "to_cpu"]
+__all__ = ["FitRandomness", "Snapshots", "deterministic_torch", "resolve_device", "to_cpu"]
 
 
 def resolve_device(device):
@@ -133,16 +133,13 @@ def deterministic_torch(enabled, device):
                 cudnn.deterministic, cudnn.benchmark = previous[2], previous[3]
 
 
-def snapshot(module):
-    """A CPU copy of the module's state (loads back onto any device; unpickles without CUDA)."""
-    return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
-
-
 class Snapshots:
-    """Cheap repeated snapshots of one module: ``snapshot(module)`` without walking the module each time.
+    """CPU copies of one module's state (load back onto any device; unpickle without CUDA).
 
-    The live tensors are gathered once (parameters and buffers are updated in
-    place by training and by ``load_state_dict``, so the references stay valid).
+    ``Snapshots(module)()`` is a copy of ``module.state_dict()``. The live
+    tensors are gathered once, so repeated snapshots (every epoch) do not walk
+    the module: parameters and buffers are updated in place by training and
+    by ``load_state_dict``, so the references stay valid.
     """
 
     def __init__(self, module):

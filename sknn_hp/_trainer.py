@@ -18,16 +18,15 @@ scheduling, and the divergence check. skorch owns everything inside an epoch.
 """
 
 import copy
-import math
 import warnings
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from ._runtime import Snapshots, snapshot
+from ._runtime import Snapshots
 from .exceptions import DivergenceWarning
 
 __all__ = ["DIVERGENCE_FACTOR", "Trainer", "TrainingState"]
@@ -131,11 +130,8 @@ class TrainingState:
     def of(cls, estimator):
         """A deep copy of a fitted estimator's state: training it never touches the estimator."""
         stochastic = hasattr(estimator, "loss_curve_")
-        values = {name: getattr(estimator, attr, None) for name, attr in _ATTRIBUTES.items()}
-        defaults = cls()
-        for f in fields(cls):
-            if f.name in values and values[f.name] is None and f.name not in _STOCHASTIC_ONLY:
-                values[f.name] = getattr(defaults, f.name)
+        defaults = cls()  # for attributes an estimator saved by an older version lacks
+        values = {name: getattr(estimator, attr, getattr(defaults, name)) for name, attr in _ATTRIBUTES.items()}
         return cls(stochastic=stochastic, **copy.deepcopy(values))
 
     def restart_schedule(self):
@@ -169,9 +165,13 @@ class Trainer:
         Whether the net holds a validation set (early stopping).
     schedule_name : str
         The schedule the fit follows (see :func:`sknn_hp.schedules.effective_schedule`).
+    snapshot : callable or None, default=None
+        Returns a CPU copy of the trained weights (best weights, divergence
+        fallbacks); ``Snapshots(net.module_)`` when None. The batched search
+        passes one that reads a member's slice of the stacked weights.
     """
 
-    def __init__(self, estimator, net, schedule, train_ds, state, validating, schedule_name):
+    def __init__(self, estimator, net, schedule, train_ds, state, validating, schedule_name, snapshot=None):
         self.est = estimator
         self.net = net
         self.schedule = schedule
@@ -179,6 +179,7 @@ class Trainer:
         self.state = state
         self.validating = validating
         self.schedule_name = schedule_name
+        self.snapshot = snapshot if snapshot is not None else Snapshots(net.module_)
 
     # ------------------------------------------------------------ stochastic
     def run_stochastic(self, incremental):
@@ -188,8 +189,7 @@ class Trainer:
         max_epochs = 1 if incremental else est.max_iter
         # Weights to fall back on if the loss diverges: the start of training and
         # the ends of the last two sane epochs (the last one may already be broken).
-        snapshot_now = Snapshots(net.module_)
-        fallbacks = deque([snapshot_now()] * 2, maxlen=2)
+        fallbacks = deque([self.snapshot()] * 2, maxlen=2)
         initial = fallbacks[0]
         state.n_iter = 0
         for epoch_of_call in range(max_epochs):
@@ -234,7 +234,7 @@ class Trainer:
                     "hasn't converged yet." % est.max_iter,
                     ConvergenceWarning,
                 )
-            fallbacks.append(snapshot_now())
+            fallbacks.append(self.snapshot())
         if schedule is not None:
             state.lr_factor = schedule.factor
         if self.validating and est.restore_best_weights and state.best_weights is not None:
@@ -341,7 +341,7 @@ class Trainer:
             state.no_improvement_count = state.no_improvement_count + 1 if stalled else 0
             if better:
                 state.best_validation_score = score
-                state.best_weights = snapshot(self.net.module_)
+                state.best_weights = self.snapshot()
         else:
             loss = state.loss_curve[-1]
             state.no_improvement_count = state.no_improvement_count + 1 if loss > state.best_loss - tol else 0
@@ -377,7 +377,7 @@ class Trainer:
     def run_lbfgs(self):
         """One call of torch's L-BFGS over the whole training set; records ``n_iter_`` and ``loss_``."""
         est, net, state = self.est, self.net, self.state
-        last_good = snapshot(net.module_)
+        last_good = self.snapshot()
         net.fit_loop(self.train_ds, epochs=1)
         optimizer = net.optimizer_
         opt_state = optimizer.state[optimizer.param_groups[0]["params"][0]]
@@ -404,7 +404,3 @@ class Trainer:
             )
         return loss
 
-
-def final_loss(state):
-    """``loss_`` after a stochastic call: the last recorded epoch's training loss."""
-    return state.loss_curve[-1] if state.loss_curve else math.nan

@@ -183,19 +183,9 @@ def member_bytes(est, data):
     return item * (7 * n_params + 4 * rows * sum(widths))
 
 
-class _MemberModule:
-    """What :func:`sknn_hp._runtime.snapshot` reads: one member's slice of the stacked weights."""
-
-    def __init__(self, group, member):
-        self.group, self.member = group, member
-
-    def state_dict(self):
-        return self.group.member_state(self.member)
-
-
-class _MemberNet:
-    def __init__(self, group, member):
-        self.module_ = _MemberModule(group, member)
+def _member_weights(group, member):
+    """A CPU copy of one member's slice of the stacked weights, as a standalone module's state dict."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in group.member_state(member).items()}
 
 
 class _Member:
@@ -700,7 +690,8 @@ def train_group(estimators, data_indices, datas, max_eval_rows=2_000_000):
         return [None] * len(slots), time.perf_counter() - start
     group = _Group(members, datas, dtype, device)
     for m in members:
-        m.trainer = Trainer(m.est, _MemberNet(group, m), m.schedule, None, m.state, m.early_stopping, m.schedule_name)
+        m.trainer = Trainer(m.est, None, m.schedule, None, m.state, m.early_stopping, m.schedule_name,
+                            snapshot=lambda group=group, m=m: _member_weights(group, m))
 
     epoch = 0
     while True:
@@ -789,7 +780,7 @@ def _finish(group, member):
     if member.early_stopping and member.est.restore_best_weights and state.best_weights is not None:
         weights = state.best_weights
     else:
-        weights = {k: v.detach().to("cpu", copy=True) for k, v in group.member_state(member).items()}
+        weights = _member_weights(group, member)
     state.optimizer_state = None
     return {"state_dict": weights, "state": state}
 
