@@ -90,3 +90,32 @@ def test_deterministic_flags_are_reference_counted_across_threads():
         t.join()
     assert seen == {"after the first left": True}
     assert torch.are_deterministic_algorithms_enabled() == before
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_dropout_layers_draw_torchs_masks_from_the_fits_generator(p):
+    """Dropout and AlphaDropout compute torch's functional forms, with the masks from ``generator``."""
+    import torch.nn.functional as F
+
+    from sknn_hp.module import AlphaDropout, Dropout, MLPModule
+
+    x = torch.randn(500, 20, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    for layer, reference in ((Dropout(p), F.dropout), (AlphaDropout(p), F.alpha_dropout)):
+        module = MLPModule(20, [20], 2, ["relu"], [0.0]).double()
+        module.hidden[0].dropout = layer
+        module.set_generator(torch.Generator().manual_seed(7))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(7)  # the global generator, seeded alike, draws the same masks
+            expected = reference(x, p, training=True)
+        torch.testing.assert_close(layer(x), expected)
+        layer.eval()
+        assert torch.equal(layer(x), x)
+
+
+def test_effective_schedule_keeps_sklearns_meaning():
+    from sknn_hp.schedules import SGD_ONLY, effective_schedule
+
+    assert set(SGD_ONLY) == {"invscaling", "adaptive"}
+    for name in SGD_ONLY:
+        assert effective_schedule(name, "sgd") == name and effective_schedule(name, "adam") == "constant"
+    assert effective_schedule("cosine", "adam") == "cosine"
