@@ -38,6 +38,7 @@ Usage::
     python benchmarks/bench_recommended.py --tables iris_like   # see --help
     python benchmarks/bench_recommended.py --quick              # 3 small tables, 2 folds, no RealMLP
     python benchmarks/bench_recommended.py --json out.json      # also save every fold's numbers
+    python benchmarks/bench_recommended.py --models recommended HGB --set "hidden_layer_sizes=(128, 128)"
 
 Every model runs single-threaded by default (``--threads``): on a shared
 2-core machine, torch's default threads made each small training step 10-50x
@@ -46,6 +47,7 @@ settings printed above the table.
 """
 
 import argparse
+import ast
 import json
 import os
 import platform
@@ -132,10 +134,13 @@ def prepare(X):
     return X
 
 
+OVERRIDES = {}  # --set: parameters applied to recommended() (to measure a candidate default)
+
+
 def make_model(name, kind):
     classifier = kind == "classifier"
     if name == "recommended":
-        return sknn_hp.recommended(kind, random_state=0)
+        return sknn_hp.recommended(kind, random_state=0, **OVERRIDES)
     if name == "sklearn MLP":
         pre = ColumnTransformer(
             [
@@ -248,11 +253,16 @@ def main():
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--big-folds", action="store_true", help="cross-validate the tables over 20,000 rows too")
     parser.add_argument("--quick", action="store_true", help="3 small tables, 2 folds, no RealMLP")
+    parser.add_argument("--set", nargs="+", default=[], metavar="PARAM=VALUE",
+                        help="override recommended()'s parameters, e.g. --set 'hidden_layer_sizes=(128, 128)'")
     parser.add_argument("--json", default=None, help="write every fold's results to this file")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch and OpenMP/BLAS threads of every model (default 1: on a shared 2-core machine "
                         "more threads than free cores make small torch steps 10-50x slower)")
     args = parser.parse_args()
+    for item in args.set:
+        key, _, value = item.partition("=")
+        OVERRIDES[key] = ast.literal_eval(value)
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(args.threads)
@@ -268,6 +278,8 @@ def main():
         Path(args.json).write_text(json.dumps(df.to_dict("records"), indent=1))
     print(f"{folds}-fold cross-validation x {args.repeats} (random_state=0; one 75/25 split above {BIG:,} rows); "
           "mean test metric over folds (rank), mean fit time per fold in seconds.")
+    if OVERRIDES:
+        print(f"recommended() with {OVERRIDES}")
     print(f"sknn_hp {sknn_hp.__version__}, scikit-learn {sklearn.__version__}, torch {torch.__version__}, "
           f"Python {platform.python_version()}; {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; total {total:.0f} s.\n")

@@ -24,6 +24,7 @@ Usage::
     python benchmarks/bench_search.py --n-jobs-2 --one-thread   # add the batched search on 2 threads
                                                                # of 1 torch thread, and on 1 torch thread
     python benchmarks/bench_search.py --no-grid --random --scaling --torch-threads 1
+    python benchmarks/bench_search.py --no-grid --ceiling        # the matrix products' share and floor
 
 Prints seconds, best parameters and best scores per contender, and the ratios
 against scikit-learn's search over scikit-learn's MLP (above 1: faster than it).
@@ -170,6 +171,75 @@ def scaling(X, y, max_iter, sizes):
         sys.stdout.flush()
 
 
+def ceiling(X, y, grid, max_iter, dtype):
+    """How close the batched grid search is to the machine: its matrix products against their own peak.
+
+    Runs the batched search once while timing every ``torch.bmm``/``torch.baddbmm``
+    it calls (shapes, seconds, floating-point operations), then times each of
+    those shapes alone in a loop (warm caches, nothing else running): the sum
+    of the loop times is the floor of any implementation that does the same
+    products with torch, so ``floor / seconds`` of the whole search is the
+    largest speed-up left to find without removing arithmetic.
+    """
+    import collections
+
+    import torch
+    from sklearn.model_selection import StratifiedKFold
+
+    from sknn_hp.model_selection import GridSearchCV
+
+    calls = collections.defaultdict(lambda: [0, 0.0, 0.0])  # (op, shapes) -> [calls, seconds, flop]
+    originals = torch.bmm, torch.baddbmm
+
+    def timed(name, op):
+        def call(*args, **kwargs):
+            A, B = args[-2], args[-1]
+            start = time.perf_counter()
+            out = op(*args, **kwargs)
+            entry = calls[(name, tuple(A.shape), tuple(B.shape), A.is_contiguous(), B.is_contiguous())]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - start
+            entry[2] += 2.0 * A.shape[0] * A.shape[1] * A.shape[2] * B.shape[2]
+            return out
+        return call
+
+    Xd = X.astype(dtype)
+    search = GridSearchCV(pipeline("sknn_hp", max_iter), prefixed(grid), cv=StratifiedKFold(5))
+    search.fit(Xd, y)  # warm-up (imports, first kernels)
+    torch.bmm, torch.baddbmm = timed("bmm", originals[0]), timed("baddbmm", originals[1])
+    try:
+        start = time.perf_counter()
+        search.fit(Xd, y)
+        total = time.perf_counter() - start
+    finally:
+        torch.bmm, torch.baddbmm = originals
+    in_search = sum(v[1] for v in calls.values())
+    flop = sum(v[2] for v in calls.values())
+    floor = 0.0
+    tdtype = getattr(torch, dtype)
+    for (name, a_shape, b_shape, a_contig, b_contig), (n_calls, _, _) in calls.items():
+        A = torch.randn(a_shape, dtype=tdtype) if a_contig else torch.randn(
+            a_shape[0], a_shape[2], a_shape[1], dtype=tdtype).transpose(1, 2)
+        B = torch.randn(b_shape, dtype=tdtype) if b_contig else torch.randn(
+            b_shape[0], b_shape[2], b_shape[1], dtype=tdtype).transpose(1, 2)
+        bias = torch.randn(a_shape[0], 1, b_shape[2], dtype=tdtype)
+        op = (lambda: torch.bmm(A, B)) if name == "bmm" else (lambda: torch.baddbmm(bias, A, B))
+        reps = max(20, min(n_calls, 400))
+        for _ in range(5):
+            op()
+        start = time.perf_counter()
+        for _ in range(reps):
+            op()
+        floor += (time.perf_counter() - start) / reps * n_calls
+    print(f"\n## Ceiling, batched grid search, {dtype}, {torch.get_num_threads()} torch threads")
+    print("| whole search | its bmm/baddbmm | GFLOP | GFLOP/s in the search | the same products alone | "
+          "GFLOP/s alone | speed-up left without removing arithmetic |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| {total:.2f} s | {in_search:.2f} s | {flop / 1e9:.0f} | {flop / in_search / 1e9:.0f} | {floor:.2f} s | "
+          f"{flop / floor / 1e9:.0f} | {total / floor:.2f}x |")
+    sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=1)
@@ -181,6 +251,8 @@ def main():
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads for this process (the worker processes of n_jobs=2 use 1)")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="time the batched grid's matrix products against the same products alone")
     parser.add_argument("--no-grid", action="store_true", help="skip the grid comparison")
     parser.add_argument("--contenders", nargs="+", default=None,
                         help="grid contenders to run, by name (default: the three of the docstring and the options)")
@@ -209,6 +281,9 @@ def main():
         compare(f"RandomizedSearchCV, {n_iter} draws of search_space('small'), float32",
                 ["sklearn search, sknn_hp MLP", "batched"],
                 lambda c: run_random(c, X.astype(np.float32), y, n_iter), args.repeats)
+    if args.ceiling:
+        for dtype in args.dtypes:
+            ceiling(X, y, grid, max_iter, dtype)
     if args.scaling:
         scaling(X.astype(np.float32), y, max_iter, [8, 16] if args.quick else [8, 32, 64, 128, 256])
 
