@@ -11,19 +11,23 @@ clipping them::
         0                                otherwise (a constant column)
     out = z / sqrt(1 + (z / c)^2)       c = ``clip`` (3 by default)
 
-The median and the quartiles are quantiles of the averaged inverted
-empirical distribution function (numpy's ``method='averaged_inverted_cdf'``,
-Hyndman and Fan's definition 2; :func:`weighted_quantile`): the median is the
-usual one, and with sample weights the empirical distribution puts weight
-``w_i`` on ``x_i``, so integer weights give the statistics of the rows
-repeated that many times and a zero weight those of the data without the row.
-
 ``out`` is about ``z`` for ``|z| << c`` and tends to ``+-c`` for large ``|z|``:
 heavy tails and outliers no longer dominate the first layer, and the scale
 follows the bulk of the data rather than its extremes (as a standard
 scaler's does). :class:`RobustSmoothClipScaler` is the transformer; the
 estimators apply the same transform to their numeric columns with
 ``numeric_scaling='robust'``.
+
+The median and the quartiles are quantiles of the averaged inverted
+empirical distribution function (numpy's ``method='averaged_inverted_cdf'``,
+Hyndman and Fan's definition 2; :func:`weighted_quantile`): the median is the
+usual one, and with sample weights the empirical distribution puts weight
+``w_i`` on ``x_i``, so integer weights give the statistics of the rows
+repeated that many times and a zero weight those of the data without the row.
+RealMLP's meaning is kept (the interquartile range of the bulk of the
+column): quantile definitions differ only in how they pick between two
+neighbouring values, which numpy's default interpolates and this one takes
+one of, or their midpoint.
 """
 
 from numbers import Real
