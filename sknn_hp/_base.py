@@ -247,7 +247,7 @@ class BaseMLP(BaseEstimator):
             or (not self.warm_start and not incremental)
             or solver.stochastic != hasattr(self, "loss_curve_")
         )
-        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, y = self._validate_input(X, y, incremental, reset=first_pass, sample_weight=sample_weight)
         target, sample_weight = self._training_target(y, self._check_weights(sample_weight, X), incremental)
         n_outputs = target.shape[1] if target.ndim == 2 else len(self.classes_)
 
@@ -551,15 +551,18 @@ class BaseMLP(BaseEstimator):
     # ---------------------------------------------------------- tabular input
     # Categorical columns and numeric scaling (sknn_hp/_categorical.py), and the
     # network's input block they and numeric_embedding call for (sknn_hp/module.py).
-    def _validate_tabular(self, X, y="no_validation", reset=True, **check_params):
+    def _validate_tabular(self, X, y="no_validation", reset=True, sample_weight=None, **check_params):
         """``validate_data`` for the estimators: X (and y) as the network reads them.
 
         Without ``categorical_features`` and ``numeric_scaling`` (and with no
         fitted encoder when ``reset=False``) this is ``validate_data(self, X,
         y, reset=reset, **check_params)``. Otherwise the feature names and
         count are checked as ``validate_data`` does, then X goes through the
-        tabular encoder, fitted here when ``reset`` (``_tabular_encoder``): a
-        float matrix of the numeric columns followed by the categories' codes.
+        tabular encoder, fitted here when ``reset`` (``_tabular_encoder``,
+        its medians, quartiles and imputed values weighted by
+        ``sample_weight``): a float matrix of the numeric columns (imputed
+        when ``categorical_features`` is set), the categories' codes and the
+        missing indicators.
         """
         encode = self._uses_encoder() if reset else getattr(self, "_tabular_encoder", None) is not None
         if not encode:
@@ -578,8 +581,12 @@ class BaseMLP(BaseEstimator):
             mask = categorical_mask(
                 self.categorical_features, X, self.n_features_in_, getattr(self, "feature_names_in_", None)
             )
-            self._tabular_encoder = TabularEncoder(mask, self.numeric_scaling)
-            Xt = self._tabular_encoder.fit_transform(X)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            self._tabular_encoder = TabularEncoder(
+                mask, self.numeric_scaling, impute_missing=self.categorical_features is not None
+            )
+            Xt = self._tabular_encoder.fit_transform(X, sample_weight)
         else:
             Xt = self._tabular_encoder.transform(X)
         if isinstance(y, str) and y == "no_validation":
@@ -590,6 +597,11 @@ class BaseMLP(BaseEstimator):
     def _uses_encoder(self):
         return self.categorical_features is not None or self.numeric_scaling is not None
 
+    def _input_width(self):
+        """Number of columns the fitted network reads: the encoded width, or ``n_features_in_``."""
+        encoder = getattr(self, "_tabular_encoder", None)
+        return encoder.n_encoded if encoder is not None else int(self.n_features_in_)
+
     def _input_spec(self, n_features):
         """The network's input block (``MLPModule(input_spec=...)``), or None when it needs none."""
         encoder = getattr(self, "_tabular_encoder", None)
@@ -599,6 +611,7 @@ class BaseMLP(BaseEstimator):
         return {
             "n_numeric": encoder.n_numeric if encoder is not None else n_features,
             "cardinalities": cardinalities,
+            "n_indicators": encoder.n_indicators if encoder is not None else 0,
             "embedding_dims": [
                 0 if k <= self.max_onehot_categories else self.categorical_embedding_dim for k in cardinalities
             ],
@@ -681,4 +694,5 @@ class BaseMLP(BaseEstimator):
         tags.input_tags.sparse = not self._uses_encoder()  # the tabular encoder reads dense input only
         if self.categorical_features is not None:
             tags.input_tags.categorical = tags.input_tags.string = True
+            tags.input_tags.allow_nan = True  # NaN in numeric columns: imputed, with missing indicators
         return tags

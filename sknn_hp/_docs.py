@@ -206,10 +206,20 @@ TABULAR = """\
         a category unseen in ``fit`` maps to an all-zero one-hot vector or
         a zero embedding, never to an error (with ``partial_fit`` the
         levels are those of the first call; later new levels share that
-        code, whose embedding then trains). Numeric columns must be finite.
-        Categorical columns need dense input. ``coefs_[0]`` then has one row
-        per input of the first hidden layer (numeric columns, then the
-        one-hot and embedding widths), not one per column.
+        code, whose embedding then trains). Missing values of numeric
+        columns (NaN, None, pandas.NA) are imputed as
+        ``SimpleImputer(strategy='median', add_indicator=True)`` does: each
+        becomes its column's median in the first ``fit`` (NaN ignored,
+        weighted by ``sample_weight``), before ``numeric_scaling`` and
+        ``numeric_embedding``, and every numeric column with a missing value
+        in that fit gets a 0/1 missing-indicator input (at predict time too;
+        a column without missing values in fit is imputed without one).
+        Infinite values raise. ``categorical_features=[]`` gives the
+        imputation with no categorical column; None keeps scikit-learn's
+        MLP behaviour (NaN raises). Categorical columns need dense input.
+        ``coefs_[0]`` then has one row per input of the first hidden layer
+        (numeric columns, then the one-hot and embedding widths, then the
+        missing indicators), not one per column.
 
     max_onehot_categories : int, default=8
         Largest number of levels of a one-hot encoded categorical column;
@@ -244,8 +254,11 @@ TABULAR = """\
         'robust': scale the numeric columns inside the estimator as
         :class:`sknn_hp.preprocessing.RobustSmoothClipScaler` does (RealMLP's
         ``z = (x - median) / (q75 - q25)``, then ``z / sqrt(1 + (z / 3)^2)``),
-        with statistics from the first ``fit`` (unweighted: ``sample_weight``
-        does not enter the medians and quartiles). Needs dense input.
+        with statistics from the first ``fit``: quantiles of the averaged
+        inverted empirical CDF (the median is the usual one), weighted by
+        ``sample_weight`` (an integer weight counts a row that many times,
+        a zero weight leaves it out; ``class_weight`` does not enter them),
+        NaN ignored. Needs dense input.
 
 """
 

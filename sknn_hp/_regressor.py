@@ -228,7 +228,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _out_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, y = self._validate_tabular(
             X,
             y,
@@ -237,6 +237,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y_numeric=True,
             dtype=(np.float64, np.float32),
             reset=reset,
+            sample_weight=sample_weight,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)

@@ -223,7 +223,8 @@ def summary(est):
         module, title = est, "MLPModule"
         n_features = est.hidden[0].linear.in_features if len(est.hidden) else est.output.in_features
         if getattr(est, "input_block", None) is not None:
-            n_features = est.input_block.n_numeric + len(est.input_block.cardinalities)
+            block = est.input_block
+            n_features = block.n_numeric + len(block.cardinalities) + block.n_indicators
         out_note = None
     else:
         check_is_fitted(est, "net_")

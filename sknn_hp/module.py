@@ -13,8 +13,8 @@ predict, which keeps the losses numerically stable.
 The optional input block (:class:`TabularInput`) reads the encoded input of
 an estimator with categorical columns or numerical embeddings: numeric columns
 pass through (or through a :class:`PeriodicEmbedding`), categorical codes
-become one-hot vectors or learned embeddings, and the concatenation feeds the
-first hidden layer.
+become one-hot vectors or learned embeddings, missing indicators pass through,
+and the concatenation feeds the first hidden layer.
 """
 
 import math
@@ -166,12 +166,13 @@ class PeriodicEmbedding(nn.Module):
 
 
 class TabularInput(nn.Module):
-    """The input block: numeric columns, then one-hot or embedded categorical codes.
+    """The input block: numeric columns, then one-hot or embedded categorical codes, then missing indicators.
 
     The input holds ``n_numeric`` numeric columns followed by one integer
     code per categorical column (stored as floats; see
     :mod:`sknn_hp._categorical`: 0 for a category unseen in fit, 1 for a
-    missing value, 2.. for the ``k`` levels seen in fit). The output
+    missing value, 2.. for the ``k`` levels seen in fit), then
+    ``n_indicators`` 0/1 missing indicators of numeric columns. The output
     concatenates:
 
     - the numeric columns as they are, or their :class:`PeriodicEmbedding`;
@@ -181,7 +182,8 @@ class TabularInput(nn.Module):
     - for the others, a learned embedding ``E_j[code]`` of width
       ``embedding_dims[j]``, ``E_j`` of shape ``(k + 2, d)`` drawn from
       ``U(-1/sqrt(d), 1/sqrt(d))`` except row 0 (unseen), which is zero and
-      stays zero (no training row has that code).
+      stays zero (no training row has that code);
+    - the missing indicators as they are.
 
     Parameters
     ----------
@@ -193,15 +195,20 @@ class TabularInput(nn.Module):
     numeric_embedding : {None, 'periodic'}
     n_frequencies, sigma, width : int, float, int
         The :class:`PeriodicEmbedding` knobs.
+    n_indicators : int, default=0
+        Number of missing-indicator columns at the end of the input.
     factory : dict
         ``device`` and ``dtype`` of the parameters.
     """
 
+    n_indicators = 0  # blocks saved before missing indicators existed
+
     def __init__(self, n_numeric, cardinalities, embedding_dims, numeric_embedding=None, n_frequencies=16,
-                 sigma=0.1, width=16, factory=None):
+                 sigma=0.1, width=16, n_indicators=0, factory=None):
         super().__init__()
         factory = factory or {}
         self.n_numeric = int(n_numeric)
+        self.n_indicators = int(n_indicators)
         self.cardinalities = [int(k) for k in cardinalities]
         self.embedding_dims = [int(d) for d in embedding_dims]
         self.periodic = None
@@ -216,7 +223,7 @@ class TabularInput(nn.Module):
         )
         width_out = self.periodic.out_features if self.periodic is not None else self.n_numeric
         width_out += sum(k + 1 if d == 0 else d for k, d in zip(self.cardinalities, self.embedding_dims))
-        self.out_features = width_out
+        self.out_features = width_out + self.n_indicators
 
     def reset_parameters(self, generator=None):
         """Draw the initial parameters (from ``generator``): periodic embedding, then each embedding table."""
@@ -232,12 +239,15 @@ class TabularInput(nn.Module):
     def forward(self, x):
         numeric = x[:, : self.n_numeric]
         parts = [self.periodic(numeric) if self.periodic is not None else numeric]
-        codes = x[:, self.n_numeric :].long()
+        n_codes = len(self.cardinalities)
+        codes = x[:, self.n_numeric : self.n_numeric + n_codes].long()
         for j, (k, d) in enumerate(zip(self.cardinalities, self.embedding_dims)):
             if d == 0:
                 parts.append(F.one_hot(codes[:, j], k + 2)[:, 1:].to(x.dtype))
             else:
                 parts.append(self.embeddings[str(j)](codes[:, j]))
+        if self.n_indicators:
+            parts.append(x[:, self.n_numeric + n_codes :])
         return torch.cat(parts, dim=1)
 
 

@@ -160,7 +160,7 @@ def rebuild_net(est, net_state):
         )
         device = "cpu"
     dtype = weights["output.weight"].dtype
-    module = est._new_module(int(est.n_features_in_), int(est.n_outputs_), dtype, device)  # reads _tabular_encoder
+    module = est._new_module(est._input_width(), int(est.n_outputs_), dtype, device)  # reads _tabular_encoder
     module.load_state_dict(weights)
     module.freeze(est.freeze_layers)
     batch_size = int(net_state["batch_size"])

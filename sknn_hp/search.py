@@ -270,8 +270,10 @@ def recommended(kind="classifier", **overrides):
     """An estimator for raw tables, configured as the course notes recommend and tuned by measurement.
 
     ``recommended("classifier", random_state=0).fit(df, y)`` is the whole
-    recipe: ``df`` may hold numbers on any scale and string, ``object`` or
-    ``category`` columns (missing and unseen categories included).
+    recipe: ``df`` may hold numbers on any scale (missing values included:
+    imputed with the training median, plus a missing indicator) and string,
+    ``object`` or ``category`` columns (missing and unseen categories
+    included).
 
     ==========================  =============================================
     notes' table                here

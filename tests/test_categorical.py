@@ -1,5 +1,7 @@
-"""categorical_features: column selection, one-hot and embeddings, unseen and missing levels, integration."""
+"""categorical_features: column selection, one-hot and embeddings, unseen and missing levels, missing numeric
+values, sample-weighted statistics, integration."""
 
+import pickle
 import warnings
 
 import joblib
@@ -9,14 +11,17 @@ import pytest
 import scipy.sparse as sp
 import torch
 from sklearn.datasets import load_breast_cancer
+from sklearn.impute import SimpleImputer
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
+from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknn_hp import MLPClassifier, MLPRegressor
 from sknn_hp._categorical import MISSING, UNSEEN
 from sknn_hp._backprop import closed_form_step
 from sknn_hp.persistence import SKOPS_TRUSTED_TYPES, load_skops
+from sknn_hp.search import recommended
 
 sio = pytest.importorskip("skops.io")
 
@@ -141,13 +146,13 @@ def test_string_column_not_declared_raises_a_helpful_error():
         MLPClassifier(max_iter=1).fit(X, X["int"])
 
 
-def test_sparse_input_and_numeric_nan_raise():
+def test_sparse_input_raises_and_numeric_nan_is_accepted():
     X = np.random.RandomState(0).normal(size=(20, 3))
     with pytest.raises(ValueError, match="need dense input"):
         MLPClassifier(categorical_features=[0], max_iter=1).fit(sp.csr_matrix(X), X[:, 1] > 0)
     X[0, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN or infinity in a numeric column"):
-        MLPClassifier(categorical_features=[0], max_iter=1).fit(X, X[:, 2] > 0)
+    clf = MLPClassifier(categorical_features=[0], max_iter=1).fit(X, X[:, 2] > 0)
+    assert clf._tabular_encoder.indicator_columns == [1] and np.isfinite(clf.predict_proba(X)).all()
 
 
 def test_accuracy_on_real_data_with_one_hot_and_embeddings(cancer):
@@ -304,19 +309,232 @@ def test_scaled_batch_size_grows_with_n():
     assert [est._batch_size(n) for n in (150, 5000, 36_000, 200_000)] == [150, 200, 562, 1024]
 
 
-def _expected_failures(est):
-    if est.numeric_scaling is not None:
-        # the medians and quartiles of the robust scaling are unweighted, as RobustScaler's
-        return {"check_sample_weight_equivalence_on_dense_data": "robust scaling statistics ignore sample_weight"}
-    return {}
+# ------------------------------------------------------------------ missing numeric values
+def _frame_with_missing_numbers(n=40, seed=0):
+    """'a' misses 3 values (NaN, None in an object column would be the same), 'b' none, 'kind' is categorical."""
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "a": rng.lognormal(size=n),
+            "b": rng.normal(size=n),
+            "kind": rng.choice(["p", "q", "r"], n).astype(object),
+            "c": pd.array(rng.randint(0, 9, n), dtype="Int64"),  # nullable integers: pandas.NA
+        }
+    )
+    X.loc[[1, 5, 6], "a"] = np.nan
+    X.loc[[2, 3], "c"] = pd.NA
+    return X
+
+
+def test_numeric_nan_is_imputed_with_the_training_median_and_flagged():
+    X = _frame_with_missing_numbers()
+    y = (X["b"] > 0).astype(int)
+    clf = MLPClassifier((8,), categorical_features="from_dtype", max_iter=2, random_state=0).fit(X, y)
+    enc = clf._tabular_encoder
+    # numeric columns a, b, c; one code (kind); indicators for a and c, the columns with NaN in fit
+    assert enc.numeric_columns == [0, 1, 3] and enc.indicator_columns == [0, 3] and enc.n_encoded == 3 + 1 + 2
+    a, c = X["a"].to_numpy(), X["c"].to_numpy(dtype=float, na_value=np.nan)
+    np.testing.assert_array_equal(enc.fill_values, [np.nanmedian(a), np.median(X["b"]), np.nanmedian(c)])
+    imputer = SimpleImputer(strategy="median", add_indicator=True).fit(X[["a", "b", "c"]].astype(float))
+    np.testing.assert_array_equal(enc.fill_values, imputer.statistics_)  # scikit-learn's medians, exactly
+
+    Xt = enc.transform(X)
+    expected = imputer.transform(X[["a", "b", "c"]].astype(float))  # a, b, c imputed, then a's and c's indicators
+    np.testing.assert_array_equal(Xt[:, :3], expected[:, :3])
+    np.testing.assert_array_equal(Xt[:, 4:], expected[:, 3:])
+    assert Xt[1, 0] == np.nanmedian(a) and Xt[[1, 5, 6], 4].tolist() == [1, 1, 1] and Xt[:, 4].sum() == 3
+    assert Xt[2, 2] == np.nanmedian(c) and Xt[[2, 3], 5].tolist() == [1, 1] and Xt[:, 5].sum() == 2
+    # the network reads them: the one-hot block (3 levels: width 4) plus one input per indicator
+    assert clf.net_.module_.input_block.out_features == 3 + 4 + 2 == clf.coefs_[0].shape[0]
+
+    # at predict: NaN anywhere is imputed; a column clean in fit (b) gets no indicator, as SimpleImputer's
+    X_new = X.iloc[:4].copy()
+    X_new["b"] = np.nan
+    X_new["a"] = [np.nan, 1.0, np.nan, 2.0]
+    Xt_new = enc.transform(X_new)
+    assert Xt_new.shape == (4, 6)
+    np.testing.assert_array_equal(Xt_new[:, 1], np.median(X["b"]))
+    np.testing.assert_array_equal(Xt_new[:, 0], [np.nanmedian(a), 1.0, np.nanmedian(a), 2.0])
+    assert Xt_new[:, 4].tolist() == [1, 0, 1, 0]
+    assert np.isfinite(clf.predict_proba(X_new)).all()
+
+
+def test_imputation_comes_before_robust_scaling_and_periodic_embeddings():
+    X = _frame_with_missing_numbers()
+    X["a"] = X["a"].astype(object)
+    X.loc[7, "a"] = None  # None in an object column of numbers is missing too
+    y = (X["b"] > 0).astype(int)
+    clf = MLPClassifier(  # 'a' is an object column now: name the categorical one
+        (8,), categorical_features=["kind"], numeric_scaling="robust", numeric_embedding="periodic",
+        max_iter=2, random_state=0,
+    ).fit(X, y)
+    enc = clf._tabular_encoder
+    # the scaling's statistics ignore the missing values, and the imputed median scales to exactly 0
+    a = X["a"].to_numpy(dtype=float)
+    assert enc.median[0] == np.nanmedian(a) and enc.fill_values[0] == enc.median[0]
+    q25, q75 = np.nanquantile(a, [0.25, 0.75], method="averaged_inverted_cdf")
+    np.testing.assert_allclose(enc.scale_factor[0], 1 / (q75 - q25), rtol=1e-12)
+    Xt = enc.transform(X)
+    assert np.isfinite(Xt).all() and (Xt[[1, 5, 6, 7], 0] == 0).all() and Xt[[1, 5, 6, 7], 4].tolist() == [1] * 4
+    block = clf.net_.module_.input_block
+    assert block.n_indicators == 2 and block.out_features == 3 * 16 + 4 + 2 == clf.coefs_[0].shape[0]
+    with torch.no_grad():
+        out = block(torch.as_tensor(Xt)).numpy()
+    np.testing.assert_array_equal(out[:, -2:], Xt[:, -2:])  # the indicators pass through the input block
+    assert np.isfinite(out).all() and np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_the_missing_indicator_carries_the_signal():
+    rng = np.random.RandomState(0)
+    n = 1200
+    X = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n), "g": rng.choice(["u", "v"], n)})
+    y = rng.rand(n) < 0.4
+    X.loc[y, "x"] = np.nan  # the target is "x is missing"
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    params = {"hidden_layer_sizes": (16,), "max_iter": 60, "random_state": 0, "categorical_features": ["g"]}
+    seeing = MLPClassifier(**params).fit(X_train, y_train)
+    assert seeing._tabular_encoder.indicator_columns == [0]
+    # the same model on the same imputed values without the indicator cannot tell a missing x from its median
+    imputer = SimpleImputer(strategy="median").set_output(transform="pandas")
+    imputed_train = X_train.assign(x=imputer.fit_transform(X_train[["x"]])["x"])
+    imputed_test = X_test.assign(x=imputer.transform(X_test[["x"]])["x"])
+    blind = MLPClassifier(**params).fit(imputed_train, y_train)
+    assert blind._tabular_encoder.indicator_columns == []
+    assert seeing.score(X_test, y_test) > 0.99
+    assert blind.score(imputed_test, y_test) < 0.8
+
+
+def test_infinity_raises_naming_the_column():
+    X = _frame_with_missing_numbers()
+    y = (X["b"] > 0).astype(int)
+    X_inf = X.copy()
+    X_inf.loc[4, "b"] = -np.inf
+    with pytest.raises(ValueError, match=r"infinity in the numeric column 'b' \(position 1\)"):
+        MLPClassifier(categorical_features="from_dtype", max_iter=1).fit(X_inf, y)
+    clf = MLPClassifier(categorical_features="from_dtype", max_iter=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"infinity in the numeric column 'b'"):
+        clf.predict(X_inf)
+    A = X[["a", "b"]].to_numpy(copy=True)
+    A[0, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity in the numeric column 1"):
+        MLPRegressor(categorical_features=[], max_iter=1).fit(A, np.zeros(len(A)))
+
+
+def test_the_plain_path_raises_on_nan_as_scikit_learn_does():
+    X = _frame_with_missing_numbers()[["a", "b"]]
+    y = (X["b"] > 0).astype(int)
+    with pytest.raises(ValueError) as ours:
+        MLPClassifier(max_iter=1).fit(X, y)
+    with pytest.raises(ValueError) as theirs:
+        SklearnMLPClassifier(max_iter=1).fit(X, y)
+    assert str(ours.value) == str(theirs.value) and "Input X contains NaN" in str(ours.value)
+    assert not MLPClassifier().__sklearn_tags__().input_tags.allow_nan
+    assert MLPClassifier(categorical_features=[]).__sklearn_tags__().input_tags.allow_nan
+    # numeric_scaling alone does not impute: the error names the column and the option that does
+    with pytest.raises(ValueError, match=r"NaN in the numeric column 'a' \(position 0\)\. Set categorical_features"):
+        MLPClassifier(numeric_scaling="robust", max_iter=1).fit(X, y)
+    assert not MLPClassifier(numeric_scaling="robust").__sklearn_tags__().input_tags.allow_nan
+
+
+def test_recommended_fits_and_predicts_a_dataframe_with_missing_values():
+    X = _frame_with_missing_numbers(n=300)
+    X.loc[10:14, "kind"] = None
+    y = np.where(X["b"] + (X["kind"] == "p") > 0.3, "yes", "no")
+    clf = recommended("classifier", random_state=0, max_iter=5).fit(X, y)
+    assert clf._tabular_encoder.indicator_columns == [0, 3]
+    X_new = X.iloc[:20].copy()
+    X_new.loc[:4, "b"] = np.nan
+    proba = clf.predict_proba(X_new)
+    assert np.isfinite(proba).all() and set(clf.predict(X_new)) <= {"yes", "no"}
+    reg = recommended("regressor", random_state=0, max_iter=5).fit(X, X["b"].to_numpy())
+    assert np.isfinite(reg.predict(X_new)).all()
+
+
+@pytest.mark.parametrize("params", [{"categorical_features": []}, {"categorical_features": "from_dtype",
+                                    "numeric_scaling": "robust", "numeric_embedding": "periodic"}],
+                         ids=["no-input-block", "input-block"])
+def test_models_with_missing_indicators_round_trip(params, tmp_path):
+    X = _frame_with_missing_numbers(n=80)
+    if not params["categorical_features"]:
+        X = X[["a", "b", "c"]]  # all numeric: the network reads the imputed columns and indicators directly
+    y = (X["b"] > 0).astype(int)
+    clf = MLPClassifier((8,), max_iter=3, random_state=0, **params).fit(X, y)
+    assert (clf.net_.module_.input_block is None) == (not params["categorical_features"])
+    assert clf._tabular_encoder.n_indicators == 2
+    X_new = X.copy()
+    X_new.loc[:9, "b"] = np.nan
+    expected = clf.predict_proba(X_new)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X_new), expected)
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "clf.joblib").predict_proba(X_new), expected)
+    sio.dump(clf, tmp_path / "clf.skops")
+    restored = load_skops(tmp_path / "clf.skops")
+    assert restored._tabular_encoder.indicator_columns == clf._tabular_encoder.indicator_columns
+    np.testing.assert_array_equal(restored.predict_proba(X_new), expected)
+
+
+def test_warm_start_and_partial_fit_keep_the_imputation():
+    X = _frame_with_missing_numbers(n=120)
+    y = (X["b"] > 0).astype(int)
+    clf = MLPClassifier((8,), categorical_features="from_dtype", max_iter=2, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    encoder, fill = clf._tabular_encoder, clf._tabular_encoder.fill_values.copy()
+    later = X.iloc[:60].copy()
+    later.loc[:20, "b"] = np.nan  # NaN in a column clean in the first fit: imputed, no new indicator
+    clf.fit(later, y.iloc[:60])
+    assert clf._tabular_encoder is encoder and encoder.indicator_columns == [0, 3]
+    np.testing.assert_array_equal(encoder.fill_values, fill)
+
+    inc = MLPClassifier((8,), categorical_features="from_dtype", random_state=0)
+    inc.partial_fit(X.iloc[:60], y.iloc[:60], classes=[0, 1])
+    before = inc.coefs_[0].copy()
+    inc.partial_fit(later, y.iloc[:60])
+    assert inc._tabular_encoder.n_encoded == 6 and not np.array_equal(inc.coefs_[0], before)
+    assert np.isfinite(inc.predict_proba(later)).all()
+
+
+# ------------------------------------------------------------------ sample-weighted statistics
+def test_encoder_statistics_weight_rows_as_repetitions():
+    rng = np.random.RandomState(0)
+    n = 31
+    X = pd.DataFrame({"a": rng.lognormal(size=n), "b": rng.randint(0, 5, n).astype(float),
+                      "g": rng.choice(["u", "v"], n)})
+    X.loc[[3, 8], "a"] = np.nan
+    X.loc[11, "b"] = np.nan  # only in a row of weight 0 below: no indicator for b
+    y = (rng.rand(n) > 0.5).astype(int)
+    w = rng.randint(0, 4, n)
+    w[[3, 8]], w[11] = 2, 0
+
+    def fitted(X, y, sample_weight=None, **params):
+        est = MLPClassifier((4,), categorical_features=["g"], max_iter=1, random_state=0, **params)
+        return est.fit(X, y, sample_weight=sample_weight)._tabular_encoder
+
+    for params in ({"numeric_scaling": "robust"}, {}):
+        weighted = fitted(X, y, w, **params)
+        repeated = fitted(X.loc[X.index.repeat(w)], np.repeat(y, w), **params)
+        assert weighted.indicator_columns == repeated.indicator_columns == [0]
+        np.testing.assert_array_equal(weighted.fill_values, repeated.fill_values)
+        if params:
+            np.testing.assert_array_equal(weighted.median, repeated.median)
+            np.testing.assert_array_equal(weighted.scale_factor, repeated.scale_factor)
+        # the weights do change the statistics: ignoring them would give the unweighted ones
+        unweighted = fitted(X, y, **params)
+        assert unweighted.indicator_columns == [0, 1]
+        assert not np.array_equal(weighted.fill_values, unweighted.fill_values)
+        if params:
+            assert not np.array_equal(weighted.scale_factor, unweighted.scale_factor)
+    # unit weights are no weights
+    ones = fitted(X, y, np.ones(n), numeric_scaling="robust")
+    none = fitted(X, y, numeric_scaling="robust")
+    np.testing.assert_array_equal(ones.scale_factor, none.scale_factor)
+    np.testing.assert_array_equal(ones.fill_values, none.fill_values)
 
 
 @parametrize_with_checks(
     [
         MLPClassifier(categorical_features="from_dtype", numeric_scaling="robust"),
         MLPRegressor(categorical_features="from_dtype", numeric_embedding="periodic"),
-    ],
-    expected_failed_checks=_expected_failures,
+    ]
 )
 def test_the_encoder_path_keeps_the_estimator_contract(estimator, check):
     check(estimator)
