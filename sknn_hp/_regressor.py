@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from . import _docs
 from ._base import BaseMLP
@@ -43,7 +43,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     standardize_target : bool, default=False
         Train on ``(y - mean(y)) / std(y)`` (per output, statistics of the
-        first ``fit``; a constant output keeps scale 1) and map predictions
+        first ``fit``, weighted by its ``sample_weight``; a constant output
+        keeps scale 1) and map predictions
         back: targets far from unit scale (prices, counts in the
         thousands) then train as well as standardized ones, as with a
         ``TransformedTargetRegressor(transformer=StandardScaler())``. The
@@ -249,8 +250,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 if self.loss == "poisson":
                     raise ValueError("standardize_target=True does not apply to loss='poisson' (an exp output).")
                 Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-                scale = Y.std(axis=0)
-                self._target_shift, self._target_scale = Y.mean(axis=0), np.where(scale > 0, scale, 1.0)
+                # weighted by sample_weight: integer weights give the statistics of repeated rows
+                w = None if sample_weight is None else _check_sample_weight(sample_weight, Y, dtype=np.float64)
+                mean = np.average(Y, axis=0, weights=w)
+                scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=w))
+                self._target_shift, self._target_scale = mean, np.where(scale > 0, scale, 1.0)
         return X, y
 
     def _encode_target(self, y):

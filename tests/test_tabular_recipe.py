@@ -41,6 +41,20 @@ def test_standardize_target_multioutput_constant_column_and_poisson():
         MLPRegressor(loss="poisson", standardize_target=True, max_iter=1).fit(X, np.abs(Y[:, 0]))
 
 
+def test_standardize_target_statistics_are_weighted_like_repeated_rows():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = 100 + 10 * X[:, 0] + rng.normal(size=40)
+    w = rng.randint(0, 4, size=40)
+    common = {"hidden_layer_sizes": (4,), "standardize_target": True, "max_iter": 1, "random_state": 0}
+    weighted = MLPRegressor(**common).fit(X, y, sample_weight=w)
+    repeated = MLPRegressor(**common).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(weighted._target_shift, repeated._target_shift, rtol=1e-12)
+    np.testing.assert_allclose(weighted._target_scale, repeated._target_scale, rtol=1e-12)
+    unweighted = MLPRegressor(**common).fit(X, y)
+    assert abs(weighted._target_shift[0] - unweighted._target_shift[0]) > 1e-3  # the weights are not ignored
+
+
 def _raw_table(n=1500, seed=0):
     rng = np.random.RandomState(seed)
     city = rng.choice([f"city_{i}" for i in range(40)], n)
