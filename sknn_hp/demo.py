@@ -73,7 +73,7 @@ def demo_space(prefix="mlpclassifier__"):
     """The neighbourhood of :func:`~sknn_hp.search.recommended` the demo searches.
 
     ===================  =============================================
-    hidden_layer_sizes   (256, 256) (recommended), (512,), (512, 256)
+    hidden_layer_sizes   (256, 256), (512,), (512, 256) (wider than recommended()'s (128, 128))
     learning_rate_init   log-uniform [5e-4, 3e-3] (recommended: 1e-3)
     alpha                log-uniform [1e-5, 1e-3] (recommended: 1e-4)
     label_smoothing      0 or 0.1 (recommended)

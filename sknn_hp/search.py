@@ -240,7 +240,7 @@ def search_space(estimator="classifier", size="medium", random_state=None, prefi
 
 #: The configuration :func:`recommended` builds (before overrides), for both kinds.
 RECOMMENDED = {
-    "hidden_layer_sizes": (256, 256),
+    "hidden_layer_sizes": (128, 128),
     "activation": "selu",
     "weight_init": "lecun_normal",
     "solver": "adam",
@@ -279,7 +279,7 @@ def recommended(kind="classifier", **overrides):
     notes' table                here
     ==========================  =============================================
     LeCun initialization        ``weight_init='lecun_normal'``
-    SELU                        ``activation='selu'``, (256, 256)
+    SELU                        ``activation='selu'``, (128, 128)
     Adam                        ``solver='adam'``, ``learning_rate_init=1e-3``,
                                 cosine decay over ``max_iter=100`` epochs
     mini-batch                  ``batch_size='scaled'``: 200 up to 12,800
