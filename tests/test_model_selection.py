@@ -7,7 +7,10 @@ within 1e-6; the batched path must have been taken (``batched_fits_``). Data are
 """
 
 import warnings
+from multiprocessing.pool import ThreadPool
 
+import joblib
+import joblib._parallel_backends
 import numpy as np
 import pytest
 import torch
@@ -244,6 +247,33 @@ def test_parallel_groups_with_n_jobs(clf_data):
     ours = GridSearchCV(est, grid, cv=3, n_jobs=2).fit(X, y)
     theirs = sk.GridSearchCV(est, grid, cv=3).fit(X, y)
     assert ours.batched_fits_ == 12
+    _compare(ours, theirs)
+
+
+class _PoolBackend(joblib._parallel_backends.ThreadingBackend):
+    """A thread pool made by ``configure`` and gone after ``terminate``, as Ray's backend holds its
+    pool of actors (joblib's threading backend would make a new pool lazily)."""
+
+    def configure(self, n_jobs=1, parallel=None, **kwargs):
+        n_jobs = super().configure(n_jobs, parallel, **kwargs)
+        self._pool = ThreadPool(n_jobs)
+        return n_jobs
+
+    def _get_pool(self):
+        return self._pool
+
+
+def test_a_pool_holding_backend_runs_groups_and_fits(clf_data):
+    """Under a caller's backend the groups' Parallel and the fits' share the backend's one instance:
+    the groups' must not leave the fits' without a pool (what broke under Ray's backend)."""
+    joblib.register_parallel_backend("sknn-hp-test-pool", _PoolBackend)
+    X, y = clf_data
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, batch_size=32, random_state=0)
+    grid = {"alpha": [1e-4, 1e-1], "solver": ["adam", "lbfgs"]}
+    with joblib.parallel_backend("sknn-hp-test-pool"):
+        ours = GridSearchCV(est, grid, cv=3, n_jobs=2).fit(X, y)
+    theirs = sk.GridSearchCV(est, grid, cv=3).fit(X, y)
+    assert ours.batched_fits_ == 6
     _compare(ours, theirs)
 
 

@@ -332,53 +332,57 @@ class _BatchedSearchMixin:
         )
         results = {}
         self.batched_fits_ = 0
-        with parallel:
-            all_candidate_params, all_out = [], []
-            all_more_results = defaultdict(list)
+        # No `with parallel:` around the search, unlike scikit-learn's: the batched groups go through a
+        # second Parallel, and under a backend chosen by the caller both Parallels share that backend's
+        # one instance. With a backend that holds a pool (Ray's), the groups' Parallel would replace, then
+        # close, the pool of an outer Parallel kept open by `with`, and the ordinary fits would then fail.
+        # Each call sets up and closes the backend itself (loky's executor is reused across calls anyway).
+        all_candidate_params, all_out = [], []
+        all_more_results = defaultdict(list)
 
-            def evaluate_candidates(candidate_params, cv=None, more_results=None, callback_ctx=None):
-                cv = cv or cv_orig
-                candidate_params = list(candidate_params)
-                n_candidates = len(candidate_params)
-                cv_splits = list(cv.split(X, y, **routed_params.splitter.split))
-                if len(cv_splits) != n_splits:
-                    raise ValueError(
-                        f"cv.split and cv.get_n_splits return inconsistent results. "
-                        f"Expected {n_splits} splits, got {len(cv_splits)}"
-                    )
-                if self.verbose > 0:
-                    print(
-                        "Fitting {0} folds for each of {1} candidates,"
-                        " totalling {2} fits".format(n_splits, n_candidates, n_candidates * n_splits)
-                    )
-                out = self._evaluate(
-                    base_estimator, candidate_params, cv_splits, X, y, routed_params, parallel, fit_and_score_kwargs
+        def evaluate_candidates(candidate_params, cv=None, more_results=None, callback_ctx=None):
+            cv = cv or cv_orig
+            candidate_params = list(candidate_params)
+            n_candidates = len(candidate_params)
+            cv_splits = list(cv.split(X, y, **routed_params.splitter.split))
+            if len(cv_splits) != n_splits:
+                raise ValueError(
+                    f"cv.split and cv.get_n_splits return inconsistent results. "
+                    f"Expected {n_splits} splits, got {len(cv_splits)}"
                 )
-                if len(out) < 1:
-                    raise ValueError(
-                        "No fits were performed. Was the CV iterator empty? Were there no candidates?"
-                    )
-                _warn_or_raise_about_fit_failures(out, self.error_score)
-                if callable(self.scoring):
-                    _insert_error_scores(out, self.error_score)
-                all_candidate_params.extend(candidate_params)
-                all_out.extend(out)
-                if more_results is not None:
-                    for key, value in more_results.items():
-                        all_more_results[key].extend(value)
-                nonlocal results
-                results = self._format_results(all_candidate_params, n_splits, all_out, all_more_results)
-                return results
+            if self.verbose > 0:
+                print(
+                    "Fitting {0} folds for each of {1} candidates,"
+                    " totalling {2} fits".format(n_splits, n_candidates, n_candidates * n_splits)
+                )
+            out = self._evaluate(
+                base_estimator, candidate_params, cv_splits, X, y, routed_params, parallel, fit_and_score_kwargs
+            )
+            if len(out) < 1:
+                raise ValueError(
+                    "No fits were performed. Was the CV iterator empty? Were there no candidates?"
+                )
+            _warn_or_raise_about_fit_failures(out, self.error_score)
+            if callable(self.scoring):
+                _insert_error_scores(out, self.error_score)
+            all_candidate_params.extend(candidate_params)
+            all_out.extend(out)
+            if more_results is not None:
+                for key, value in more_results.items():
+                    all_more_results[key].extend(value)
+            nonlocal results
+            results = self._format_results(all_candidate_params, n_splits, all_out, all_more_results)
+            return results
 
-            if root_ctx is not None and "callback_ctx" in signature(self._run_search).parameters:
-                self._run_search(evaluate_candidates, callback_ctx=root_ctx)
-            else:
-                self._run_search(evaluate_candidates)
-            first_test_score = all_out[0]["test_scores"]
-            self.multimetric_ = isinstance(first_test_score, dict)
-            if callable(self.scoring) and self.multimetric_:
-                self._check_refit_for_multimetric(first_test_score)
-                refit_metric = self.refit
+        if root_ctx is not None and "callback_ctx" in signature(self._run_search).parameters:
+            self._run_search(evaluate_candidates, callback_ctx=root_ctx)
+        else:
+            self._run_search(evaluate_candidates)
+        first_test_score = all_out[0]["test_scores"]
+        self.multimetric_ = isinstance(first_test_score, dict)
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(first_test_score)
+            refit_metric = self.refit
 
         if self.refit or not self.multimetric_:
             self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
