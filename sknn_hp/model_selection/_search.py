@@ -233,13 +233,22 @@ def _by_memory(members, datasets, max_bytes):
     return groups
 
 
+def _group_task(group, datasets):
+    """``_train``'s arguments for one group: its estimators, and the training data of its splits only."""
+    used = sorted({pair.data for pair in group})
+    position = {d: i for i, d in enumerate(used)}
+    return [p.final for p in group], [position[p.data] for p in group], [datasets[d].train_data for d in used]
+
+
 def _train(estimators, data_indices, datas):
     """One group, as a joblib task.
 
     With ``n_jobs`` None or 1 it runs in the calling thread with torch's
-    threads as they are set; in a worker thread (``n_jobs`` > 1, joblib's
-    default backend for groups) it uses one torch thread, so that n groups
-    train side by side on n cores without OpenMP threads fighting for them.
+    threads as they are set. With ``n_jobs`` > 1 it runs in a worker process
+    (joblib's default, loky, gives each one torch thread when the workers
+    fill the cores); in a worker *thread* (joblib's threading backend,
+    chosen by the caller) it uses one torch thread, so that n groups train
+    side by side on n cores without OpenMP threads fighting for them.
     """
     import torch
 
@@ -415,13 +424,13 @@ class _BatchedSearchMixin:
             self.batched, self.max_group_bytes,
         )
         if groups:
-            datas = [d.train_data for d in datasets]
-            # threads by default (a group releases the GIL in torch's kernels and needs no copy of the
-            # data); a backend chosen by the caller (Dask, Ray...) takes them as any joblib task
-            group_parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, prefer="threads")
-            trained = group_parallel(
-                delayed(_train)([p.final for p in group], [p.data for p in group], datas) for group in groups
-            )
+            # processes by default, as the ordinary fits: with n_jobs > 1 each worker runs one torch
+            # thread, and many small groups (a randomized search's) spend much of their time in Python,
+            # which threads would serialize on the GIL (measured, docs/performance.md); a backend chosen
+            # by the caller (Dask, Ray...) takes them as any joblib task. Each task carries only the
+            # training data of its own members' splits.
+            group_parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, prefer="processes")
+            trained = group_parallel(delayed(_train)(*_group_task(group, datasets)) for group in groups)
             for group, (results, seconds) in zip(groups, trained):
                 for pair, result in zip(group, results):
                     pair.result = result
