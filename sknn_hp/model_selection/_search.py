@@ -178,7 +178,18 @@ def _plan(base_estimator, candidate_params, cv_splits, X, y, fit_params, batched
                 continue
             groups.extend(_by_memory(members, datasets, max_bytes))
     groups = [g for g in groups if len(g) >= 2]
+    # longest first (joblib hands tasks out in order): parallel workers then finish together
+    groups.sort(key=lambda g: _group_work(g, datasets), reverse=True)
     return pairs, groups, datasets
+
+
+def _group_work(group, datasets):
+    """A group's estimated training arithmetic: per member, rows x multiply-adds per row x epochs."""
+    data = datasets[group[0].data].train_data
+    ends = (data.X.shape[1],), (data.n_outputs,)
+    widest = tuple(max(sizes) for sizes in zip(*(p.final._hidden_sizes() for p in group)))
+    per_row = _cost(ends[0] + widest + ends[1])
+    return sum(per_row * len(datasets[p.data].train_data.X) * p.final.max_iter for p in group)
 
 
 #: Members of different widths share a group while padding costs at most this share of extra arithmetic.
