@@ -34,7 +34,7 @@ mean rank, its wins against HGB and its largest fit-time ratio to HGB.
 
 Usage::
 
-    python benchmarks/bench_recommended.py                      # 8 tables, 3 folds x 1
+    python benchmarks/bench_recommended.py                      # 8 tables, 3 folds x 2 repeats
     python benchmarks/bench_recommended.py --tables iris_like   # see --help
     python benchmarks/bench_recommended.py --quick              # 3 small tables, 2 folds, no RealMLP
     python benchmarks/bench_recommended.py --json out.json      # also save every fold's numbers
@@ -250,7 +250,7 @@ def main():
     parser.add_argument("--tables", nargs="+", choices=sorted(TABLES), default=None)
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--big-folds", action="store_true", help="cross-validate the tables over 20,000 rows too")
     parser.add_argument("--quick", action="store_true", help="3 small tables, 2 folds, no RealMLP")
     parser.add_argument("--set", nargs="+", default=[], metavar="PARAM=VALUE",
