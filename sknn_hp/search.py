@@ -304,9 +304,8 @@ def recommended(kind="classifier", **overrides):
     16 beat 10; dropout 0.15 lowered the scores; 128 units per layer
     scored like 256 (better on 4 of 8 tables, and better than
     HistGradientBoosting on 7 instead of 6) and fit 1.3-2.2x faster;
-    held-out early stopping
-    replaced 200 epochs on the training loss, which overfit churn-type
-    tables. Over 3-fold cross-validation repeated twice it beat
+    held-out early stopping replaced 200 epochs on the training loss, which
+    overfit churn-type tables. Over 3-fold cross-validation repeated twice it beat
     HistGradientBoosting on 7 of the 8 tables and had the best mean rank of
     the four models tried (with scikit-learn's MLP and RealMLP), and with the
     scaled batch it fits a 54k-row table in 14 s on one CPU thread
