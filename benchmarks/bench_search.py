@@ -223,7 +223,12 @@ def ceiling(X, y, grid, max_iter, dtype):
         B = torch.randn(b_shape, dtype=tdtype) if b_contig else torch.randn(
             b_shape[0], b_shape[2], b_shape[1], dtype=tdtype).transpose(1, 2)
         bias = torch.randn(a_shape[0], 1, b_shape[2], dtype=tdtype)
-        op = (lambda: torch.bmm(A, B)) if name == "bmm" else (lambda: torch.baddbmm(bias, A, B))
+        if name == "bmm":
+            def op(A=A, B=B):
+                return torch.bmm(A, B)
+        else:
+            def op(A=A, B=B, bias=bias):
+                return torch.baddbmm(bias, A, B)
         reps = max(20, min(n_calls, 400))
         for _ in range(5):
             op()

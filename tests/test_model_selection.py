@@ -187,7 +187,7 @@ def test_multimetric_scoring_and_refit_variants(clf_data):
 
 
 def test_fallback_and_mixed_groups(clf_data):
-    """lbfgs, batch norm and alpha-dropout candidates are fitted one by one; the rest are batched."""
+    """lbfgs and batch-norm candidates are fitted one by one; the rest (alpha dropout too) are batched."""
     X, y = clf_data
     est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=8, batch_size=32, random_state=0)
     grid = [
@@ -197,7 +197,7 @@ def test_fallback_and_mixed_groups(clf_data):
         {"dropout": [0.2], "activation": ["selu"]},
     ]
     ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3)
-    assert ours.batched_fits_ == 9
+    assert ours.batched_fits_ == 12
     _compare(ours, theirs)
     off = GridSearchCV(est, grid, cv=3, batched=False).fit(X, y)
     assert off.batched_fits_ == 0
@@ -307,10 +307,18 @@ def test_dropout_members_draw_their_standalone_masks(clf_data):
     X, y = clf_data
     est = MLPClassifier(hidden_layer_sizes=(8, 6), max_iter=8, batch_size=30, random_state=0)
     grid = [{"dropout": [0.0, 0.2, [0.1, 0.3]], "input_dropout": [0.0, 0.1], "hidden_layer_sizes": [(8, 6), (5, 9)]},
-            {"dropout": [0.2], "activation": ["selu"]}]
+            # after SELU the dropout is alpha dropout: multiplier A m and offset A a' (1 - m) + B per member
+            {"dropout": [0.2, [0.0, 0.3]], "input_dropout": [0.0, 0.1], "activation": ["selu"],
+             "hidden_layer_sizes": [(8, 6), (5, 9)]}]
     ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3, scoring="neg_log_loss")
-    assert ours.batched_fits_ == 36  # selu's alpha dropout is fitted one by one
+    assert ours.batched_fits_ == 60
     _compare(ours, theirs)
+    # the alpha-dropout members really dropped units: without dropout their scores differ
+    plain = sk.GridSearchCV(est, {"activation": ["selu"], "hidden_layer_sizes": [(8, 6)]}, cv=3,
+                            scoring="neg_log_loss").fit(X, y)
+    selu = [i for i, p in enumerate(ours.cv_results_["params"]) if p.get("activation") == "selu"
+            and p["hidden_layer_sizes"] == (8, 6) and p["input_dropout"] == 0.0 and p["dropout"] == 0.2]
+    assert abs(ours.cv_results_["split0_test_score"][selu[0]] - plain.cv_results_["split0_test_score"][0]) > 1e-4
 
 
 def test_dataframe_and_string_labels(clf_data):

@@ -49,6 +49,7 @@ from .._trainer import Trainer, TrainingState
 from ..activations import ACTIVATIONS, make_activation
 from .._callbacks import LearningRateSchedule
 from ..losses import LOSSES, OUTPUT_GRADIENTS
+from ..module import AlphaDropout
 from ..schedules import effective_schedule
 
 __all__ = ["BATCHED_SOLVERS", "group_key", "member_bytes", "train_group", "unbatchable_reason"]
@@ -98,8 +99,6 @@ def unbatchable_reason(est):
         activations, dropouts, _ = est._layer_options(len(hidden))
     except Exception:
         return "invalid parameters"
-    if any(p and act == "selu" for act, p in zip(activations, dropouts)):
-        return "dropout with selu (alpha dropout)"
     if any(ACTIVATIONS.get(a) is None or ACTIVATIONS[a].derivative is None for a in activations):
         return "activation"
     return None
@@ -388,7 +387,9 @@ class _Group:
     def forward(self, a, masks=None):
         """Hidden pre-activations and activations, and the output, for stacked inputs ``a`` (M, n, F).
 
-        ``masks``: None, or per layer (input first) None or the (M, n, width) inverted-dropout masks.
+        ``masks``: None, or per layer (input first) None or the (M, n, width) multipliers of the
+        dropout there (inverted dropout's ``m / (1 - p)``, alpha dropout's ``A m``); alpha-dropout
+        layers also have an offset in ``self._offsets`` (``A a' (1 - m) + B``).
         """
         if masks is not None and masks[0] is not None:
             a = a * masks[0]
@@ -399,7 +400,8 @@ class _Group:
             a = self.act_forward[layer](z)
             saved.append((z, a))
             if masks is not None and masks[layer + 1] is not None:
-                a = a * masks[layer + 1]
+                offset = self._offsets[layer + 1]
+                a = a * masks[layer + 1] if offset is None else torch.addcmul(offset, a, masks[layer + 1])
             inputs.append(a)
         out = torch.baddbmm(self.b[depth].unsqueeze(1), a, self.W[depth].transpose(1, 2))
         return out, inputs, saved
@@ -421,19 +423,27 @@ class _Group:
         return total
 
     def dropout_masks(self, X, counts):
-        """Each member's inverted-dropout masks, drawn as its standalone step draws them.
+        """Each member's dropout multipliers (and alpha-dropout offsets), drawn as its standalone step draws them.
 
         From the member's own dropout stream, in its step's order (the input,
         then each hidden layer), each of the shape of its own batch and layer;
-        padded rows and units get 1.
+        padded rows and units get multiplier 1 and offset 0. After a SELU
+        layer the dropout is alpha dropout (:class:`sknn_hp.module.AlphaDropout`):
+        ``y = A (x m + a' (1 - m)) + B`` is ``x (A m) + (A a' (1 - m) + B)``,
+        whose backward multiplies by ``A m``; elsewhere inverted dropout,
+        ``y = x m / (1 - p)``. Sets ``self._offsets``.
         """
         M, n = X.shape[:2]
         rates = self.dropout_rates  # per layer (input first): each stacked member's rate
         masks = [None] * len(rates)
+        offsets = [None] * len(rates)
         widths = [self.widths[0]] + self.widths[1:-1]
+        alpha = [False] + [name == "selu" for name in self.members[0].activations]
         for layer, layer_rates in enumerate(rates):
             if any(layer_rates[p] for p in range(M)):
                 masks[layer] = torch.ones(M, n, widths[layer], dtype=X.dtype, device=X.device)
+                if alpha[layer]:
+                    offsets[layer] = torch.zeros(M, n, widths[layer], dtype=X.dtype, device=X.device)
         counts = counts.tolist()
         for p in range(M):
             member = self.members[self.active[p]]
@@ -444,10 +454,19 @@ class _Group:
             member_widths = [self.widths[0], *member.hidden]
             for layer, layer_rates in enumerate(rates):
                 rate = layer_rates[p]
-                if rate:
-                    mask = torch.empty(rows, member_widths[layer], dtype=X.dtype, device=X.device)
-                    masks[layer][p, :rows, : member_widths[layer]] = mask.bernoulli_(
-                        1.0 - rate, generator=generator).div_(1.0 - rate)
+                if not rate:
+                    continue
+                w = member_widths[layer]
+                mask = torch.empty(rows, w, dtype=X.dtype, device=X.device).bernoulli_(1.0 - rate, generator=generator)
+                if alpha[layer]:
+                    sat = AlphaDropout._SATURATION
+                    scale = ((1.0 - rate) * (1.0 + rate * sat**2)) ** -0.5
+                    shift = -scale * sat * rate
+                    masks[layer][p, :rows, :w] = mask * scale
+                    offsets[layer][p, :rows, :w] = (1.0 - mask).mul_(sat * scale).add_(shift)
+                else:
+                    masks[layer][p, :rows, :w] = mask.div_(1.0 - rate)
+        self._offsets = offsets
         return masks
 
     def step(self, rows, weights, counts, lr, active_mask):
