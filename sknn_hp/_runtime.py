@@ -15,7 +15,45 @@ import torch
 
 from .persistence import map_leaves
 
-__all__ = ["FitRandomness", "Snapshots", "deterministic_torch", "resolve_device", "to_cpu"]
+__all__ = [
+    "FitRandomness", "Snapshots", "deterministic_torch", "in_forked_child", "one_thread_if_forked",
+    "resolve_device", "to_cpu",
+]
+
+# Set in a child process created by os.fork (joblib's "multiprocessing" backend on Linux, a
+# multiprocessing Pool with the "fork" start method...), never in a process started afresh (loky,
+# spawn, Dask's and Ray's workers).
+_FORKED = False
+
+
+def _mark_forked():
+    global _FORKED
+    _FORKED = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_mark_forked)
+
+
+def in_forked_child():
+    """Whether this process was forked (``os.fork``) from a process that had imported sknn_hp."""
+    return _FORKED
+
+
+def one_thread_if_forked():
+    """In a forked child: torch's intra-op threads set to 1, before any torch op of the task; True there.
+
+    A process forked after its parent ran a multi-threaded torch op inherits libgomp's OpenMP
+    thread pool as data but not its threads: the child's first parallel region (a matmul, MKL's
+    batched gemm...) waits at the team barrier for threads that do not exist, forever. With one
+    thread libgomp starts no team and torch runs normally. The count is left at 1 (raising it again
+    would re-arm the deadlock for the child's next torch op).
+    """
+    if not _FORKED:
+        return False
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+    return True
 
 
 def resolve_device(device):

@@ -6,6 +6,11 @@ within 1e-6; the batched path must have been taken (``batched_fits_``). Data are
 ``max_iter`` short, so each test takes a second or two.
 """
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import warnings
 from multiprocessing.pool import ThreadPool
 
@@ -276,6 +281,67 @@ def test_a_pool_holding_backend_runs_groups_and_fits(clf_data):
     assert ours.batched_fits_ == 6
     _compare(ours, theirs)
 
+
+
+_FORKED_SEARCH = """
+import faulthandler, json, multiprocessing, sys, warnings
+import joblib, numpy as np, torch
+from sknn_hp import MLPClassifier
+from sknn_hp.model_selection import GridSearchCV
+
+faulthandler.dump_traceback_later(100)  # where it is stuck, in stderr, if it hangs
+warnings.simplefilter("ignore")
+multiprocessing.set_start_method("fork", force=True)
+# an OpenMP thread pool in this process before the workers fork, whatever the machine's core count
+torch.set_num_threads(2)
+a = torch.randn(512, 512, dtype=torch.float64)
+torch.bmm(a.expand(4, 512, 512), a.expand(4, 512, 512))
+data = np.load(sys.argv[1])
+est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, batch_size=32, random_state=0)
+grid = json.loads(sys.argv[2])
+with joblib.parallel_backend("multiprocessing"):
+    search = GridSearchCV(est, grid, cv=3, n_jobs=2).fit(data["X"], data["y"])
+scores = {k: v.tolist() for k, v in search.cv_results_.items() if k.startswith("split")}
+print(json.dumps({"batched_fits": search.batched_fits_, "scores": scores}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_workers_of_the_multiprocessing_backend(clf_data, tmp_path):
+    """joblib's "multiprocessing" backend forks its workers from a process that has run torch (here,
+    and in the search's planning); a forked worker's first OpenMP region waited forever for the
+    parent's OpenMP threads. The search runs in a subprocess of its own session, killed with its
+    workers if it still hangs after 120 s."""
+    X, y = clf_data
+    grid = {"alpha": [1e-4, 1e-1], "activation": ["relu", "tanh"], "solver": ["adam", "lbfgs"]}
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    import sknn_hp
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(sknn_hp.__file__)))  # this sknn_hp in the subprocess
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _FORKED_SEARCH, str(tmp_path / "data.npz"), json.dumps(grid)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the search and its forked workers
+        out, err = proc.communicate()
+        pytest.fail(f"the search under the multiprocessing backend hung:\n{err[-5000:]}")
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # workers left behind, if any
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 0, err[-5000:]
+    ours = json.loads(out.strip().splitlines()[-1])
+    theirs = sk.GridSearchCV(
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, batch_size=32, random_state=0), grid, cv=3
+    ).fit(X, y)
+    assert ours["batched_fits"] == 12
+    for key in [k for k in theirs.cv_results_ if k.startswith("split")]:
+        np.testing.assert_allclose(ours["scores"][key], theirs.cv_results_[key], atol=1e-6, rtol=0)
 
 def test_convergence_warning_and_params_api(clf_data):
     X, y = clf_data

@@ -5,11 +5,14 @@ on a local Ray instance of two CPUs, started once for the module (``address="loc
 that another process started). Ray's backend runs every joblib task in the actors of a
 ``ray.util.multiprocessing.Pool``, one pool per ``Parallel``.
 
-Where each task ran is recorded without callbacks: the test replaces, in this process only, the two
-functions the search hands to joblib (``_train`` for a batched group, ``_fit_and_score`` for an
-ordinary fit) by closures that touch one file per call, named after the process, the Ray actor (None
-outside one) and torch's thread count there, then call the original. A closure travels by value, and
-the original it wraps by reference, so a Ray worker runs the real function. Had the backend been
+Where each task ran is recorded without callbacks: the test replaces, in this process only, the
+functions the search hands to joblib (``_train`` for a batched group, ``_fit_and_score_task`` for an
+ordinary fit) and scikit-learn's ``_fit_and_score`` that the latter calls, by closures that touch one
+file per call, named after the process, the Ray actor (None outside one) and torch's thread count
+there, then call the original. A closure travels by value, and so does a replaced function of
+``_search`` that it wraps (no longer reachable by its name), with the globals it uses as they are when
+it is pickled: in a Ray worker ``_fit_and_score_task`` calls the recording ``_fit_and_score``, which
+calls scikit-learn's by reference. Had the backend been
 ignored, the groups would run in threads of this process and the ordinary fits in loky's processes,
 where Ray is not initialized: both are told apart from a Ray actor.
 """
@@ -90,6 +93,7 @@ def test_batched_groups_run_in_ray_workers(ray_backend, small_clf_data, tmp_path
 
     monkeypatch.setattr(_search, "_train", _recording(_search._train, tmp_path, "group"))
     monkeypatch.setattr(_search, "_fit_and_score", _recording(_search._fit_and_score, tmp_path, "score"))
+    monkeypatch.setattr(_search, "_fit_and_score_task", _recording(_search._fit_and_score_task, tmp_path, "task"))
     with joblib.parallel_backend("ray"):
         ours = GridSearchCV(est, grid, cv=3, n_jobs=-1).fit(X, y)
 
@@ -111,4 +115,7 @@ def test_batched_groups_run_in_ray_workers(ray_backend, small_clf_data, tmp_path
     here = [pid for pid, actor, _ in scores if actor is None]
     assert len(in_ray) == 12 and here == [driver] * 12
     assert {pid for pid, _ in in_ray}.isdisjoint({driver}) and {t for _, t in in_ray} == {1}
+    # the ordinary fits' joblib task ran in the actors too
+    tasks = _records(tmp_path, "task")
+    assert len(tasks) == 12 and all(pid != driver and actor is not None for pid, actor, _ in tasks)
 

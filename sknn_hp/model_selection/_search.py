@@ -35,6 +35,7 @@ from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils._param_validation import Interval
 
 from .._base import BaseMLP
+from .._runtime import one_thread_if_forked
 from ._batched import TrainData, group_key, member_bytes, train_group, unbatchable_reason
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
@@ -260,10 +261,14 @@ def _train(estimators, data_indices, datas):
     fill the cores); in a worker *thread* (joblib's threading backend,
     chosen by the caller) it uses one torch thread, so that n groups train
     side by side on n cores without OpenMP threads fighting for them.
+    In a forked worker process (joblib's ``"multiprocessing"`` backend) it
+    also uses one torch thread, set before any torch op: see
+    :func:`sknn_hp._runtime.one_thread_if_forked`.
     """
     import torch
 
-    in_worker_thread = threading.current_thread() is not threading.main_thread()
+    forked = one_thread_if_forked()
+    in_worker_thread = threading.current_thread() is not threading.main_thread() and not forked
     before = torch.get_num_threads()
     if in_worker_thread:
         torch.set_num_threads(1)  # OpenMP's thread count is per thread: the caller's is untouched
@@ -274,6 +279,18 @@ def _train(estimators, data_indices, datas):
     finally:
         if in_worker_thread:
             torch.set_num_threads(before)
+
+
+def _fit_and_score_task(*args, **kwargs):
+    """scikit-learn's ``_fit_and_score`` as a joblib task; one torch thread in a forked worker process.
+
+    The search has run torch in this process before it dispatches (the templates of
+    :func:`_plan`; in a search that evaluates candidates in rounds, the earlier rounds' scoring),
+    so a worker forked from it must not start an OpenMP team
+    (:func:`sknn_hp._runtime.one_thread_if_forked`).
+    """
+    one_thread_if_forked()
+    return _fit_and_score(*args, **kwargs)
 
 
 def _scoring_estimator(pair, dataset):
@@ -449,7 +466,7 @@ class _BatchedSearchMixin:
         out = [None] * len(pairs)
         ordinary = [i for i, pair in enumerate(pairs) if pair.result is None]
         fitted = parallel(
-            delayed(_fit_and_score)(
+            delayed(_fit_and_score_task)(
                 clone(base_estimator),
                 X,
                 y,
