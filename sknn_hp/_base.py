@@ -135,6 +135,7 @@ class BaseMLP(BaseEstimator):
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "clip_value": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str],
+        "dtype": [StrOptions({"float32", "float64"}), None],
         "mixed_precision": ["boolean"],
         "diagnostics": ["boolean"],
         "init_from": [HasMethods(["predict"]), None],
@@ -253,7 +254,7 @@ class BaseMLP(BaseEstimator):
 
         if first_pass:
             random_state = check_random_state(self.random_state)  # None: numpy's global RNG, as scikit-learn
-            dtype = torch.float32 if X.dtype == np.float32 or self.mixed_precision else torch.float64
+            dtype = self._compute_dtype(X.dtype)
         else:
             random_state = self._random_state
             if random_state is not np.random.mtrand._rand:  # draws on a copy, adopted on success
@@ -346,6 +347,12 @@ class BaseMLP(BaseEstimator):
                 "LRScheduler, or drop the LRScheduler and use a built-in schedule."
             )
         return name
+
+    def _compute_dtype(self, input_dtype):
+        """The network's torch dtype for an input of numpy dtype ``input_dtype`` (see ``dtype``)."""
+        if self.dtype is not None:
+            return getattr(torch, self.dtype)
+        return torch.float32 if input_dtype == np.float32 or self.mixed_precision else torch.float64
 
     def _new_module(self, n_features, n_outputs, dtype, device):
         """The (untrained) torch network the parameters describe; ``fit`` and skops loading build it."""

@@ -160,6 +160,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         numeric_embedding_width=16,
         numeric_scaling=None,
         device='auto',
+        dtype=None,
         mixed_precision=False,
         compile=False,
         deterministic=False,
@@ -219,6 +220,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.label_smoothing = label_smoothing
         self.class_weight = class_weight
         self.device = device
+        self.dtype = dtype
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.deterministic = deterministic

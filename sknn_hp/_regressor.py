@@ -147,6 +147,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         numeric_embedding_width=16,
         numeric_scaling=None,
         device='auto',
+        dtype=None,
         mixed_precision=False,
         compile=False,
         deterministic=False,
@@ -207,6 +208,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.huber_delta = huber_delta
         self.standardize_target = standardize_target
         self.device = device
+        self.dtype = dtype
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.deterministic = deterministic

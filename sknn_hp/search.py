@@ -257,6 +257,7 @@ RECOMMENDED = {
     "categorical_features": "from_dtype",
     "numeric_scaling": "robust",
     "numeric_embedding": "periodic",
+    "dtype": "float32",
 }
 
 #: What classifiers add to :data:`RECOMMENDED`.
@@ -312,7 +313,10 @@ def recommended(kind="classifier", **overrides):
     (diamonds, float32: R^2 of the log price 0.9910 against
     HistGradientBoosting's 0.9921 on the same split, RealMLP 0.9927 in
     273 s). The network computes in float32 when the DataFrame's numeric
-    columns are float32 (twice as fast), else in float64.
+    columns are float32. ``dtype='float32'``: the network computes in float32
+    whatever the frame's numeric dtypes (as RealMLP does), twice as fast on
+    a CPU as float64 (as loaded, with float64 and int64 columns: mlc_churn 2.8 s against
+    5.8 s, diamonds 12.8 s against 24.8 s, the same scores to 3 digits).
 
     Parameters
     ----------

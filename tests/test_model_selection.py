@@ -413,3 +413,13 @@ def test_raw_table_options_fall_back_to_standalone_fits():
     assert unbatchable_reason(MLPClassifier(numeric_scaling="robust")) == "numeric_scaling"
     assert unbatchable_reason(MLPRegressor(standardize_target=True)) == "standardize_target"
     assert unbatchable_reason(MLPClassifier(batch_size="scaled")) is None
+
+
+def test_dtype_parameter_members_train_in_that_dtype(clf_data):
+    X, y = clf_data
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=6, batch_size=32, random_state=0, dtype="float32")
+    grid = {"alpha": [1e-4, 1e-1], "activation": ["relu", "tanh"]}
+    ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X.astype(np.float64), y, cv=3)
+    assert ours.batched_fits_ == 12
+    assert ours.best_estimator_.coefs_[0].dtype == np.float32
+    _compare(ours, theirs)

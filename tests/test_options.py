@@ -301,3 +301,24 @@ def test_warm_start_restarts_time_based_schedules(small_clf_data):
     clf.fit(X, y)
     lrs = [h["lr"] for h in clf.history_]
     assert lrs[5] == pytest.approx(lrs[0]) and lrs[5] > lrs[4]
+
+
+def test_dtype_float32_trains_float64_data_as_its_float32_cast(small_clf_data, small_reg_data):
+    X, y = small_clf_data
+    X = X.astype(np.float64)
+    common = {"hidden_layer_sizes": (8,), "max_iter": 15, "random_state": 0}
+    cast = MLPClassifier(dtype="float32", **common).fit(X, y)
+    by_hand = MLPClassifier(**common).fit(X.astype(np.float32), y)
+    assert next(cast.net_.module_.parameters()).dtype == torch.float32
+    for a, b in zip(cast.coefs_ + cast.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
+        assert a.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+    assert cast.predict_proba(X).dtype == np.float64  # predictions in the input's dtype
+    np.testing.assert_allclose(cast.predict_proba(X), by_hand.predict_proba(X.astype(np.float32)), atol=1e-6)
+    # None follows the input (scikit-learn's rule); 'float64' trains float32 data in float64
+    assert MLPClassifier(**common).fit(X, y).coefs_[0].dtype == np.float64
+    Xr, yr = small_reg_data
+    wide = MLPRegressor(dtype="float64", **common).fit(Xr.astype(np.float32), yr)
+    assert next(wide.net_.module_.parameters()).dtype == torch.float64
+    with pytest.raises(ValueError, match="The 'dtype' parameter of MLPClassifier must be a str among"):
+        MLPClassifier(dtype="float16").fit(X, y)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
@@ -75,6 +76,10 @@ def test_recommended_classifier_fits_a_raw_dataframe():
     proba = clf.predict_proba(X_test.assign(city="city_unseen"))
     assert np.isfinite(proba).all()
     assert clf._tabular_encoder.categorical_columns == [1, 2]
+    # float64 and int64 columns, computed in float32 (recommended()'s dtype), predictions in float64
+    assert clf._tabular_encoder.dtype == "float64"
+    assert next(clf.net_.module_.parameters()).dtype == torch.float32
+    assert proba.dtype == np.float64
 
 
 def test_recommended_regressor_fits_a_raw_dataframe():

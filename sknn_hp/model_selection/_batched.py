@@ -123,7 +123,7 @@ def group_key(est, data):
     hidden, activations = _activations(est)
     return (
         data.X.shape[1],
-        str(data.X.dtype),
+        str(est._compute_dtype(data.X.dtype)),  # the network's dtype (the input's, or the dtype parameter)
         data.n_outputs,
         data.loss,
         resolve_device(est.device),
@@ -697,7 +697,7 @@ def train_group(estimators, data_indices, datas, max_eval_rows=2_000_000):
     start = time.perf_counter()
     est0 = estimators[0]
     device = resolve_device(est0.device)
-    dtype = torch.float32 if datas[data_indices[0]].X.dtype == np.float32 else torch.float64
+    dtype = est0._compute_dtype(datas[data_indices[0]].X.dtype)
     slots = []
     for est, d in zip(estimators, data_indices):
         try:  # a member whose setup raises (invalid parameters, a split too small) is fitted alone
