@@ -412,14 +412,17 @@ class _Group:
         return LOSSES[self.loss](out.reshape(M * n, K), flat_y, self.options).view(M, n)
 
     def penalty(self):
-        """Per member: ``l1_ratio sum |W| + (1 - l1_ratio) / 2 sum W^2`` over the weight matrices."""
-        r = self.hyper["l1_ratio"]
+        """Per member: ``l1_ratio sum |W| + (1 - l1_ratio) / 2 sum W^2`` over the weight matrices.
+
+        One reduction over the flat buffer that holds every weight matrix of a
+        member in one row (padded weights are zero and add nothing).
+        """
+        r, weights = self.hyper["l1_ratio"], self.flat[0]
         total = 0.0
-        for W in self.W:
-            if self.any_l2:
-                total = total + 0.5 * (1.0 - r) * torch.linalg.vector_norm(W.flatten(1), dim=1).square()
-            if self.any_l1:
-                total = total + r * torch.linalg.vector_norm(W.flatten(1), ord=1, dim=1)
+        if self.any_l2:
+            total = total + 0.5 * (1.0 - r) * torch.linalg.vector_norm(weights, dim=1).square()
+        if self.any_l1:
+            total = total + r * torch.linalg.vector_norm(weights, ord=1, dim=1)
         return total
 
     def dropout_masks(self, X, counts):
@@ -511,14 +514,14 @@ class _Group:
                 if masks is not None and masks[layer] is not None:
                     delta.mul_(masks[layer])
                 delta = self.derivatives[layer - 1](delta, z, a, self.act_modules[layer - 1])
-        if self.any_alpha:
-            scale = (self.hyper["alpha"] / total).view(M, 1, 1)
-            r = self.hyper["l1_ratio"].view(M, 1, 1)
-            for W, g in zip(self.W, dW):
-                if self.any_l2:
-                    g.addcmul_(W, scale * (1.0 - r))
-                if self.any_l1:
-                    g.addcmul_(torch.sign(W), scale * r)
+        if self.any_alpha:  # on the flat buffers: every weight matrix of a member at once
+            scale = (self.hyper["alpha"] / total).view(M, 1)
+            r = self.hyper["l1_ratio"].view(M, 1)
+            weights, grads = self.flat[0], self.grad_flat[0]
+            if self.any_l2:
+                grads.addcmul_(weights, scale * (1.0 - r))
+            if self.any_l1:
+                grads.addcmul_(torch.sign(weights), scale * r)
         self.update(lr, active_mask)
         return loss
 
