@@ -16,7 +16,7 @@ import torch
 from .persistence import map_leaves
 
 __all__ = [
-    "FitRandomness", "Snapshots", "deterministic_torch", "in_forked_child", "one_thread_if_forked",
+    "FitRandomness", "Snapshots", "deterministic_torch", "one_thread_if_forked",
     "resolve_device", "to_cpu",
 ]
 
@@ -33,11 +33,6 @@ def _mark_forked():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_mark_forked)
-
-
-def in_forked_child():
-    """Whether this process was forked (``os.fork``) from a process that had imported sknn_hp."""
-    return _FORKED
 
 
 def one_thread_if_forked():

@@ -96,7 +96,7 @@ def unbatchable_reason(est):
             return name
     try:
         hidden = est._hidden_sizes()
-        activations, dropouts, _ = est._layer_options(len(hidden))
+        activations, _, _ = est._layer_options(len(hidden))
     except Exception:
         return "invalid parameters"
     if any(ACTIVATIONS.get(a) is None or ACTIVATIONS[a].derivative is None for a in activations):
@@ -384,12 +384,12 @@ class _Group:
         self.active = [self.active[p] for p in keep]
 
     # ----------------------------------------------------------------- step
-    def forward(self, a, masks=None):
+    def forward(self, a, masks=None, offsets=None):
         """Hidden pre-activations and activations, and the output, for stacked inputs ``a`` (M, n, F).
 
         ``masks``: None, or per layer (input first) None or the (M, n, width) multipliers of the
         dropout there (inverted dropout's ``m / (1 - p)``, alpha dropout's ``A m``); alpha-dropout
-        layers also have an offset in ``self._offsets`` (``A a' (1 - m) + B``).
+        layers also have an offset in ``offsets`` (``A a' (1 - m) + B``; None elsewhere).
         """
         if masks is not None and masks[0] is not None:
             a = a * masks[0]
@@ -400,7 +400,7 @@ class _Group:
             a = self.act_forward[layer](z)
             saved.append((z, a))
             if masks is not None and masks[layer + 1] is not None:
-                offset = self._offsets[layer + 1]
+                offset = offsets[layer + 1]
                 a = a * masks[layer + 1] if offset is None else torch.addcmul(offset, a, masks[layer + 1])
             inputs.append(a)
         out = torch.baddbmm(self.b[depth].unsqueeze(1), a, self.W[depth].transpose(1, 2))
@@ -434,7 +434,7 @@ class _Group:
         layer the dropout is alpha dropout (:class:`sknn_hp.module.AlphaDropout`):
         ``y = A (x m + a' (1 - m)) + B`` is ``x (A m) + (A a' (1 - m) + B)``,
         whose backward multiplies by ``A m``; elsewhere inverted dropout,
-        ``y = x m / (1 - p)``. Sets ``self._offsets``.
+        ``y = x m / (1 - p)``. Returns ``(multipliers, offsets)``, per layer.
         """
         M, n = X.shape[:2]
         rates = self.dropout_rates  # per layer (input first): each stacked member's rate
@@ -469,8 +469,7 @@ class _Group:
                     offsets[layer][p, :rows, :w] = (1.0 - mask).mul_(sat * scale).add_(shift)
                 else:
                     masks[layer][p, :rows, :w] = mask.div_(1.0 - rate)
-        self._offsets = offsets
-        return masks
+        return masks, offsets
 
     def step(self, rows, weights, counts, lr, active_mask):
         """Forward, backward and update on one stacked batch; returns the per-member batch losses.
@@ -483,8 +482,8 @@ class _Group:
         X = self.X.index_select(0, rows.reshape(-1)).view(M, n, -1)
         y = self.y.index_select(0, rows.reshape(-1))
         y = y.view(M, n) if y.ndim == 1 else y.view(M, n, -1)
-        masks = self.dropout_masks(X, counts) if self.any_dropout else None
-        out, inputs, saved = self.forward(X, masks)
+        masks, offsets = self.dropout_masks(X, counts) if self.any_dropout else (None, None)
+        out, inputs, saved = self.forward(X, masks, offsets)
         total = counts.clamp_min(1.0)
         K = out.shape[2]
         if self.loss == "log_loss" and not self.options["label_smoothing"]:
