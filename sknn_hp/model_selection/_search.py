@@ -19,7 +19,6 @@ from itertools import product
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
 from sklearn import model_selection as _sk
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection._split import check_cv
@@ -32,6 +31,7 @@ from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import _check_method_params, indexable
 from sklearn.utils.metaestimators import _safe_split
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import Interval
 
 from .._base import BaseMLP
