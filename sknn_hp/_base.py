@@ -311,7 +311,7 @@ class BaseMLP(BaseEstimator):
         try:
             if solver.stochastic:
                 trainer.run_stochastic(incremental)
-                loss = state.loss_curve[-1] if state.loss_curve else np.nan
+                loss = state.last_loss()
                 state.optimizer_state = to_cpu(net.optimizer_.state_dict())
             else:
                 loss = trainer.run_lbfgs()
@@ -325,15 +325,44 @@ class BaseMLP(BaseEstimator):
             self._warn_unstable_gradients(state.history[-state.n_iter:] if state.n_iter else [])
 
         # Success: adopt the trained network and state.
+        return self._commit_fit(net, state, loss, n_outputs, random_state, transferred)
+
+    def _commit_fit(self, net, state, loss, n_outputs, random_state, transferred=0):
+        """Adopt a finished fit: its network, its training state and every fitted attribute they give.
+
+        The one place where a fit's results become the estimator's attributes:
+        ``fit`` and ``partial_fit`` end here, and so does each member of the
+        batched search (:mod:`sknn_hp.model_selection`), whose estimator a
+        scorer then reads as it reads a standalone fit's. The attributes that
+        depend on the data only (``classes_``, ``n_features_in_``...) are set
+        by input validation.
+
+        Parameters
+        ----------
+        net : sknn_hp._net.SkorchMLP
+            The initialized net around the trained module.
+        state : sknn_hp._trainer.TrainingState
+            The training state (``n_iter_``, ``t_``, ``loss_curve_``...).
+        loss : float
+            The final training loss (``loss_``).
+        n_outputs : int
+        random_state : numpy.random.RandomState
+            The fit's generator, after its draws (a warm start continues it).
+        transferred : int, default=0
+            Hidden layers copied from ``init_from``.
+
+        Returns
+        -------
+        self : estimator
+        """
         self._random_state = random_state
         self.net_ = net
         self.loss_ = loss
         self.n_outputs_ = n_outputs
-        self.n_layers_ = len(hidden) + 2
         self.out_activation_ = self._out_activation()
         self.transferred_layers_ = transferred
         state.commit(self)
-        self._sync_attributes(hidden)
+        self._sync_attributes(self._hidden_sizes())  # coefs_, intercepts_, n_layers_
         return self
 
     def _check_schedule_callbacks(self):

@@ -134,6 +134,10 @@ class TrainingState:
         values = {name: getattr(estimator, attr, getattr(defaults, name)) for name, attr in _ATTRIBUTES.items()}
         return cls(stochastic=stochastic, **copy.deepcopy(values))
 
+    def last_loss(self):
+        """A stochastic fit's ``loss_``: the last epoch's training loss (NaN before any epoch)."""
+        return self.loss_curve[-1] if self.loss_curve else np.nan
+
     def restart_schedule(self):
         """A warm-started fit: a new optimizer, schedule and performance-scheduling state."""
         self.lr_factor, self.plateau_best, self.plateau_wait = 1.0, np.inf, 0

@@ -196,6 +196,7 @@ class _Member:
         est._validate_params()
         self.hidden, self.activations = _activations(est)
         random_state = check_random_state(est.random_state)
+        self.random_state = random_state  # the standalone fit's generator, committed after its draws
         self.randomness = FitRandomness.draw(random_state, device)
         self.module = est._initial_module(data.X.shape[1], data.n_outputs, dtype, device, self.randomness.init)
         self.early_stopping = bool(est.early_stopping)
@@ -689,10 +690,13 @@ def train_group(estimators, data_indices, datas, max_eval_rows=2_000_000):
     Returns
     -------
     results : list of dict or None
-        Per member: ``{"state_dict": ..., "state": TrainingState}`` (the
-        module's weights as ``MLPModule.state_dict`` names them, on the CPU,
-        and the training state to commit into an estimator), or None when the
-        member must be fitted the ordinary way (it diverged).
+        Per member: ``{"state_dict": ..., "state": TrainingState, "n_train":
+        int, "batch_size": int, "random_state": RandomState}`` (the module's
+        weights as ``MLPModule.state_dict`` names them, on the CPU, the
+        training state, the training rows and batch size of its net, and its
+        generator after the fit's draws: what ``BaseMLP._commit_fit`` commits
+        into an estimator), or None when the member must be fitted the
+        ordinary way (it diverged).
     seconds : float
         Wall time of the group.
     """
@@ -803,5 +807,11 @@ def _finish(group, member):
     else:
         weights = _member_weights(group, member)
     state.optimizer_state = None
-    return {"state_dict": weights, "state": state}
+    return {
+        "state_dict": weights,
+        "state": state,
+        "n_train": member.n_train,
+        "batch_size": member.batch_size,
+        "random_state": member.random_state,
+    }
 

@@ -35,7 +35,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import Interval
 
 from .._base import BaseMLP
-from .._runtime import one_thread_if_forked
+from .._runtime import one_thread_if_forked, resolve_device
 from ._batched import TrainData, group_key, member_bytes, train_group, unbatchable_reason
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
@@ -294,20 +294,26 @@ def _fit_and_score_task(*args, **kwargs):
 
 
 def _scoring_estimator(pair, dataset):
-    """The template of ``pair``'s split holding the member's fitted weights (and its Pipeline)."""
+    """The template of ``pair``'s split holding the member's fit (and its Pipeline), as a standalone fit leaves it.
+
+    The template holds what depends on the split's data only (``classes_``,
+    ``n_features_in_``, ``feature_names_in_``...); the member's parameters,
+    network and training state replace everything else through
+    ``BaseMLP._commit_fit``, the commit of a standalone ``fit``: a scorer reads
+    the member's own ``loss_``, ``n_iter_``, ``loss_curve_``, ``coefs_``...
+    """
     template = dataset.template
-    final = pair.final
     result = pair.result
-    module_params = final.get_params(deep=False)
-    template.set_params(**module_params)
-    ref = next(template.net_.module_.parameters())
-    n_features = dataset.train_data.X.shape[1]
-    module = final._new_module(n_features, dataset.train_data.n_outputs, ref.dtype, str(ref.device))
-    module.load_state_dict({k: v.to(ref.dtype) for k, v in result["state_dict"].items()})
-    module.eval()
-    template.net_.module_ = module
-    result["state"].commit(template)
-    template._sync_attributes(final._hidden_sizes())
+    template.set_params(**pair.final.get_params(deep=False))
+    data = dataset.train_data
+    n_features, n_outputs = data.X.shape[1], data.n_outputs
+    dtype, device = template._compute_dtype(data.X.dtype), resolve_device(template.device)
+    module = template._new_module(n_features, n_outputs, dtype, device)
+    module.load_state_dict(result["state_dict"])
+    state = result["state"]
+    net, _ = template._build_net(module, result["n_train"], result["batch_size"], None, device, state.lr_factor)
+    net.train_split = None  # as a standalone fit leaves it
+    template._commit_fit(net, state, state.last_loss(), n_outputs, result["random_state"])
     template.fit = _Prefitted(template)
     if not dataset.pre_steps:
         return template
