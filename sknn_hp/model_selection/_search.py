@@ -19,6 +19,7 @@ from itertools import product
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import logger as joblib_logger
 from sklearn import model_selection as _sk
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection._split import check_cv
@@ -323,6 +324,55 @@ def _scoring_estimator(pair, dataset):
     return pipeline
 
 
+def _progress_prefix(verbose, split_progress, candidate_progress):
+    """The ``[CV ...]`` prefix of scikit-learn's ``_fit_and_score`` progress lines."""
+    progress = ""
+    if verbose > 2:
+        progress = f" {split_progress[0] + 1}/{split_progress[1]}"
+        if verbose > 9:
+            progress += f"; {candidate_progress[0] + 1}/{candidate_progress[1]}"
+    return f"[CV{progress}]"
+
+
+def _params_message(parameters):
+    return ", ".join(f"{k}={parameters[k]}" for k in sorted(parameters))
+
+
+def _print_start(verbose, parameters, split_progress, candidate_progress):
+    """scikit-learn's ``[CV] START ...`` line (``verbose > 9``) of a batched pair."""
+    if verbose > 9:
+        prefix = _progress_prefix(verbose, split_progress, candidate_progress)
+        start_msg = f"{prefix} START {_params_message(parameters)}"
+        print(f"{start_msg}{(80 - len(start_msg)) * '.'}")
+
+
+def _print_end(verbose, parameters, split_progress, candidate_progress, result, return_train_score):
+    """scikit-learn's ``[CV] END ...`` line (``verbose > 1``) of a batched pair, its fit time the member's share."""
+    if verbose <= 1:
+        return
+    end_msg = f"{_progress_prefix(verbose, split_progress, candidate_progress)} END "
+    params_msg = _params_message(parameters)
+    result_msg = params_msg + (";" if params_msg else "")
+    test_scores = result["test_scores"]
+    if verbose > 2:
+        if isinstance(test_scores, dict):
+            for name in sorted(test_scores):
+                result_msg += f" {name}: ("
+                if return_train_score:
+                    result_msg += f"train={result['train_scores'][name]:.3f}, "
+                result_msg += f"test={test_scores[name]:.3f})"
+        else:
+            result_msg += ", score="
+            if return_train_score:
+                result_msg += f"(train={result['train_scores']:.3f}, test={test_scores:.3f})"
+            else:
+                result_msg += f"{test_scores:.3f}"
+    total_time = result["fit_time"] + result["score_time"]
+    result_msg += f" total time={joblib_logger.short_format_time(total_time)}"
+    end_msg += "." * (80 - len(end_msg) - len(result_msg))
+    print(end_msg + result_msg)
+
+
 class _BatchedSearchMixin:
     """``fit`` of the batched searches (see the module docstring)."""
 
@@ -490,6 +540,8 @@ class _BatchedSearchMixin:
         for i, pair in enumerate(pairs):
             if pair.result is None:
                 continue
+            progress = (pair.split, n_splits), (pair.cand, n_candidates)
+            _print_start(kwargs["verbose"], pair.params, *progress)
             estimator = _scoring_estimator(pair, datasets[pair.data])
             result = _fit_and_score(
                 estimator,
@@ -498,11 +550,12 @@ class _BatchedSearchMixin:
                 train=cv_splits[pair.split][0],
                 test=cv_splits[pair.split][1],
                 parameters=None,
-                split_progress=(pair.split, n_splits),
-                candidate_progress=(pair.cand, n_candidates),
-                **kwargs,
+                split_progress=progress[0],
+                candidate_progress=progress[1],
+                **{**kwargs, "verbose": 0},  # its progress lines are printed here, with the member's fit time
             )
             result["fit_time"] = pair.fit_time
+            _print_end(kwargs["verbose"], pair.params, *progress, result, kwargs["return_train_score"])
             out[i] = result
             self.batched_fits_ += 1
         return out
