@@ -52,7 +52,9 @@ from ..losses import LOSSES, OUTPUT_GRADIENTS
 from ..module import AlphaDropout
 from ..schedules import effective_schedule
 
-__all__ = ["BATCHED_SOLVERS", "group_key", "member_bytes", "train_group", "unbatchable_reason"]
+__all__ = [
+    "BATCHED_SOLVERS", "PARAMETERS", "group_key", "member_bytes", "member_loss", "train_group", "unbatchable_reason",
+]
 
 #: The solvers the batched step implements; the others are fitted one by one.
 BATCHED_SOLVERS = ("adam", "adamw", "nadam", "sgd")
@@ -68,40 +70,174 @@ _NONZERO_AT_ZERO = ("logistic", "sigmoid", "softplus")
 _PER_EPOCH_SCHEDULES = ("constant", "adaptive", "plateau", "invscaling")
 
 
+class Handling:
+    """How the batched step handles one estimator parameter (an entry of :data:`PARAMETERS`).
+
+    Parameters
+    ----------
+    kind : {'group', 'member', 'inert', 'fallback'}
+        'group': part of :func:`group_key`, so the members of a group share it;
+        'member': read per member, each member training with its own value;
+        'inert': changes nothing in a search's fits (the reason is given);
+        'fallback': the batched step implements only the values ``blocked``
+        is false for (the defaults); the others make the pair fit alone.
+    blocked : callable or None, default=None
+        ``blocked(est) -> bool``: True when ``est``'s value of the parameter
+        is one the batched step does not implement (the pair is then fitted
+        the ordinary way). A 'group' or 'member' parameter may have one too.
+    reason : str, default=''
+        Why an 'inert' parameter changes nothing.
+    """
+
+    KINDS = ("group", "member", "inert", "fallback")
+
+    def __init__(self, kind, blocked=None, reason=""):
+        if kind not in self.KINDS:
+            raise ValueError(f"kind must be one of {self.KINDS}, got {kind!r}.")
+        if kind == "fallback" and blocked is None:
+            raise ValueError("A 'fallback' parameter needs its 'blocked' rule.")
+        if kind == "inert" and not reason:
+            raise ValueError("An 'inert' parameter needs its reason.")
+        self.kind, self.blocked, self.reason = kind, blocked, reason
+
+    def __repr__(self):
+        return f"Handling({self.kind!r})"
+
+
+def _is_set(name):
+    """Blocked when the parameter is truthy (a flag, an option, a list), as its default is not."""
+    return lambda est: bool(getattr(est, name))
+
+
+def _not_none(name):
+    return lambda est: getattr(est, name) is not None
+
+
+def _no_closed_form_derivative(est):
+    hidden = est._hidden_sizes()
+    activations, _, _ = est._layer_options(len(hidden))
+    return any(ACTIVATIONS.get(a) is None or ACTIVATIONS[a].derivative is None for a in activations)
+
+
+_GROUP, _MEMBER = Handling("group"), Handling("member")
+
+#: Every parameter of the estimators (the keys of their ``_parameter_constraints``) and how the batched
+#: step handles it. :func:`unbatchable_reason` is driven by it: a parameter missing here (a subclass's
+#: own, say) makes the pair fit the ordinary way, so that no parameter is ever silently ignored.
+PARAMETERS = {
+    # the layout: the depth and the activations are in the group key, the widths are per member (padded)
+    "hidden_layer_sizes": _MEMBER,
+    "activation": Handling("group", blocked=_no_closed_form_derivative),  # PReLU: no closed-form step
+    "leaky_relu_slope": _GROUP,
+    "elu_alpha": _GROUP,
+    "dropout": _MEMBER,  # per layer, each member's own masks
+    "input_dropout": _MEMBER,
+    "weight_init": _MEMBER,  # each member draws its own initial weights
+    "init_scale": _MEMBER,
+    # the loss: a regressor's loss parameter (a classifier's follows from its target), its knobs
+    "loss": _GROUP,
+    "huber_delta": _GROUP,
+    "label_smoothing": _GROUP,
+    # the optimizer
+    "solver": Handling("group", blocked=lambda est: est.solver not in BATCHED_SOLVERS),
+    "nesterovs_momentum": _GROUP,
+    "learning_rate_init": _MEMBER,
+    "alpha": _MEMBER,
+    "l1_ratio": _MEMBER,
+    "momentum": _MEMBER,
+    "beta_1": _MEMBER,
+    "beta_2": _MEMBER,
+    "epsilon": _MEMBER,
+    "weight_decay": _MEMBER,
+    "rho": Handling("inert", reason="read by 'rmsprop' and 'adadelta' only, which are fitted alone"),
+    "max_fun": Handling("inert", reason="read by 'lbfgs' only, which is fitted alone"),
+    # batches and epochs
+    "batch_size": _GROUP,
+    "shuffle": _GROUP,
+    "max_iter": _MEMBER,
+    "random_state": _MEMBER,  # each member's own FitRandomness and validation split
+    "tol": _MEMBER,  # each member's own Trainer and stopping rule
+    "n_iter_no_change": _MEMBER,
+    "early_stopping": _GROUP,
+    "validation_fraction": _MEMBER,
+    "monitor": _MEMBER,
+    "restore_best_weights": _MEMBER,
+    # the schedule: each member's own LearningRateSchedule ('plateau': its own Trainer)
+    "learning_rate": _MEMBER,
+    "power_t": _MEMBER,
+    "lr_decay_rate": _MEMBER,
+    "lr_step_size": _MEMBER,
+    "lr_milestones": _MEMBER,
+    "lr_patience": _MEMBER,
+    "lr_min": _MEMBER,
+    "lr_max": _MEMBER,
+    "lr_power": _MEMBER,
+    "lr_cycle_mult": _MEMBER,
+    "lr_warmup_fraction": _MEMBER,
+    # the runtime
+    "device": _GROUP,
+    "dtype": _GROUP,
+    # 1: each member's Trainer prints its epoch lines; 2 adds skorch's progress bar, which the batched
+    # step does not draw
+    "verbose": Handling("member", blocked=lambda est: bool(est.verbose) and int(est.verbose) >= 2),
+    "warm_start": Handling("inert", reason="a search fits unfitted clones, where warm_start starts afresh"),
+    # torch's deterministic algorithms are switched on around a standalone fit only
+    "deterministic": Handling("fallback", blocked=lambda est: bool(est.deterministic is True
+                                                                   or est.deterministic is np.True_)),
+    "mixed_precision": Handling("fallback", blocked=_is_set("mixed_precision")),
+    "compile": Handling("fallback", blocked=_is_set("compile")),
+    "diagnostics": Handling("fallback", blocked=_is_set("diagnostics")),
+    "callbacks": Handling("fallback", blocked=_is_set("callbacks")),
+    # layers and steps the batched network does not have
+    "batch_norm": Handling("fallback", blocked=lambda est: est.batch_norm not in (False, None)),
+    "input_batch_norm": Handling("fallback", blocked=_is_set("input_batch_norm")),
+    "residual": Handling("fallback", blocked=_is_set("residual")),
+    "clip_norm": Handling("fallback", blocked=_not_none("clip_norm")),
+    "clip_value": Handling("fallback", blocked=_not_none("clip_value")),
+    "init_from": Handling("fallback", blocked=_not_none("init_from")),
+    "freeze_layers": Handling("fallback", blocked=lambda est: est.freeze_layers != 0),
+    "class_weight": Handling("fallback", blocked=_not_none("class_weight")),
+    # the input block (categorical codes, periodic embeddings) and the input/target scaling
+    "categorical_features": Handling("fallback", blocked=_not_none("categorical_features")),
+    "numeric_embedding": Handling("fallback", blocked=_not_none("numeric_embedding")),
+    "numeric_scaling": Handling("fallback", blocked=_not_none("numeric_scaling")),
+    "standardize_target": Handling("fallback", blocked=_is_set("standardize_target")),
+    "max_onehot_categories": Handling("inert", reason="read with categorical_features only, which is fitted alone"),
+    "categorical_embedding_dim": Handling(
+        "inert", reason="read with categorical_features only, which is fitted alone"),
+    "numeric_embedding_frequencies": Handling("inert", reason="read with numeric_embedding only, fitted alone"),
+    "numeric_embedding_sigma": Handling("inert", reason="read with numeric_embedding only, fitted alone"),
+    "numeric_embedding_width": Handling("inert", reason="read with numeric_embedding only, fitted alone"),
+}
+
+
 def unbatchable_reason(est):
-    """Why ``est`` (an sknn_hp MLP with its parameters set) cannot be trained in a batched group, or None."""
-    if est.solver not in BATCHED_SOLVERS:
-        return f"solver={est.solver!r}"
-    checks = [
-        ("batch_norm", est.batch_norm not in (False, None)),
-        ("input_batch_norm", bool(est.input_batch_norm)),
-        ("residual", bool(est.residual)),
-        ("clip_norm", est.clip_norm is not None),
-        ("clip_value", est.clip_value is not None),
-        ("diagnostics", bool(est.diagnostics)),
-        ("mixed_precision", bool(est.mixed_precision)),
-        ("compile", bool(est.compile)),
-        ("init_from", est.init_from is not None),
-        ("freeze_layers", est.freeze_layers != 0),
-        ("callbacks", bool(est.callbacks)),
-        ("class_weight", getattr(est, "class_weight", None) is not None),
-        # the input block (categorical codes, periodic embeddings) and the input/target scaling
-        ("categorical_features", getattr(est, "categorical_features", None) is not None),
-        ("numeric_embedding", getattr(est, "numeric_embedding", None) is not None),
-        ("numeric_scaling", getattr(est, "numeric_scaling", None) is not None),
-        ("standardize_target", bool(getattr(est, "standardize_target", False))),
-    ]
-    for name, blocked in checks:
-        if blocked:
+    """Why ``est`` (an sknn_hp MLP with its parameters set) cannot be trained in a batched group, or None.
+
+    The reason names the parameter: one that :data:`PARAMETERS` does not list, or one whose value
+    the batched step does not implement (its ``blocked`` rule), or ``'invalid parameters'``.
+    """
+    names = est.get_params(deep=False)
+    for name in names:
+        if name not in PARAMETERS:
             return name
     try:
-        hidden = est._hidden_sizes()
-        activations, _, _ = est._layer_options(len(hidden))
+        for name in names:
+            blocked = PARAMETERS[name].blocked
+            if blocked is not None and blocked(est):
+                return name if name != "solver" else f"solver={est.solver!r}"
     except Exception:
         return "invalid parameters"
-    if any(ACTIVATIONS.get(a) is None or ACTIVATIONS[a].derivative is None for a in activations):
-        return "activation"
     return None
+
+
+def member_loss(est, data):
+    """The loss ``est``'s standalone fit on ``data`` trains with (its ``_loss_name()``).
+
+    A regressor's is its own ``loss`` parameter; a classifier's follows from
+    the target (the split's, recorded in ``data.loss``).
+    """
+    return est.loss if "loss" in est.get_params(deep=False) else data.loss
 
 
 def _activations(est):
@@ -125,7 +261,7 @@ def group_key(est, data):
         data.X.shape[1],
         str(est._compute_dtype(data.X.dtype)),  # the network's dtype (the input's, or the dtype parameter)
         data.n_outputs,
-        data.loss,
+        member_loss(est, data),  # each candidate's own
         resolve_device(est.device),
         len(hidden),
         activations,
@@ -152,7 +288,9 @@ class TrainData:
         The encoded target (class indices, or a float matrix).
     n_outputs : int
     loss : str
-        The training loss (a key of :data:`sknn_hp.losses.LOSSES`).
+        The training loss a classifier's target gives (a key of
+        :data:`sknn_hp.losses.LOSSES`); a regressor member trains with its
+        own ``loss`` (:func:`member_loss`).
     """
 
     def __init__(self, X, target, n_outputs, loss):
@@ -237,7 +375,7 @@ class _Group:
         self.members = members  # all members; self.active: positions of the stacked ones
         self.dtype, self.device = dtype, device
         first = members[0]
-        self.loss = datas[first.data_index].loss
+        self.loss = member_loss(first.est, datas[first.data_index])  # the group key's: every member's
         est0 = first.est
         self.options = {
             "label_smoothing": float(getattr(est0, "label_smoothing", 0.0)),
