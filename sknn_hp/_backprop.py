@@ -20,9 +20,9 @@ sample weights (1 without them) and r = ``l1_ratio``. The activations'
 derivatives are the same ``aten.*_backward`` kernels autograd calls (see
 :mod:`sknn_hp.activations`); the loss value recorded for the epoch comes from
 the same criterion as the general step, evaluated without a graph; and the
-update calls the fused Adam/AdamW kernel directly on the optimizer's own state
-(:func:`sknn_hp.optimizers.fused_update`) or, for other solvers, the
-optimizer's ``step()``. The result is the general step's, to rounding.
+update calls the fused Adam/AdamW kernel or the SGD rule directly on the
+optimizer's own state (:func:`sknn_hp.optimizers.direct_update`) or, for
+other solvers, the optimizer's ``step()``. The result is the general step's, to rounding.
 
 Networks with an input block (categorical columns, numerical embeddings),
 batch norm, residual connections, PReLU, alpha dropout or frozen
@@ -37,7 +37,7 @@ from torch import nn
 from .activations import ACTIVATIONS
 from .losses import OUTPUT_GRADIENTS
 from .module import Dropout
-from .optimizers import fused_update
+from .optimizers import direct_update
 
 __all__ = ["ClosedFormStep", "closed_form_step"]
 
@@ -111,7 +111,7 @@ class ClosedFormStep:
         self.layers.append(_Layer(module.output))
         self.weights = [layer.W for layer in self.layers]
         self.weight_grads = [layer.dW for layer in self.layers]
-        self.update = fused_update(net.optimizer_)
+        self.update = direct_update(net.optimizer_)
 
     def _mask(self, like, rate):
         return torch.empty_like(like).bernoulli_(1.0 - rate, generator=self.generator).div_(1.0 - rate)
@@ -166,7 +166,7 @@ class ClosedFormStep:
 
         if self.update is None:
             self.net.optimizer_.step()
-            self.update = fused_update(self.net.optimizer_)
+            self.update = direct_update(self.net.optimizer_)
         else:
             self.update()
         return loss, output

@@ -9,7 +9,7 @@ from sknn_hp import MLPClassifier, MLPRegressor
 from sknn_hp.activations import ACTIVATIONS, make_activation
 from sknn_hp._backprop import ClosedFormStep, closed_form_step
 from sknn_hp.losses import LOSSES, OUTPUT_GRADIENTS
-from sknn_hp.optimizers import fused_update
+from sknn_hp.optimizers import SGD, direct_update
 
 OPTIONS = {"leaky_relu_slope": 0.1, "elu_alpha": 0.7, "factory": {"dtype": torch.float64}}
 WITH_DERIVATIVE = sorted(name for name, act in ACTIVATIONS.items() if act.derivative is not None)
@@ -183,13 +183,15 @@ def test_fit_equals_the_autograd_fit(small_clf_data, small_reg_data, Estimator, 
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
-def test_fused_update_equals_optimizer_step(optimizer):
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
+def test_direct_update_equals_optimizer_step(optimizer):
     gen = torch.Generator().manual_seed(0)
 
     def setup():
         params = [torch.nn.Parameter(torch.randn(4, 3, generator=gen)) for _ in range(2)]
         groups = [{"params": params[:1]}, {"params": params[1:], "weight_decay": 0.0}]
+        if optimizer == "sgd":
+            return params, SGD(groups, lr=1e-2, momentum=0.9, nesterov=True)
         cls = torch.optim.AdamW if optimizer == "adamw" else torch.optim.Adam
         return params, cls(groups, lr=1e-2, weight_decay=1e-2, fused=True)
 
@@ -198,33 +200,34 @@ def test_fused_update_equals_optimizer_step(optimizer):
     ref_params, ref = setup()
     gen.manual_seed(1)
     params, opt = setup()
-    assert fused_update(opt) is None  # no state before the first step
+    assert direct_update(opt) is None  # no state before the first step
     for p in params:
         p.grad = torch.zeros_like(p)
     update = None
-    for step_grads in grads:
+    for k, step_grads in enumerate(grads):
         for p, q, g in zip(ref_params, params, step_grads):
             p.grad = g.clone()
             q.grad.copy_(g)
+        for o in (ref, opt):  # rates are read at every call
+            o.param_groups[0]["lr"] = 1e-2 / (k + 1)
         ref.step()
         if update is None:
             opt.step()
-            update = fused_update(opt)
+            update = direct_update(opt)
             assert update is not None
         else:
-            opt.param_groups[0]["lr"] *= 1.0  # rates are read at every call
             update()
     for p, q in zip(ref_params, params):
         torch.testing.assert_close(p, q, rtol=0, atol=0)
-    for key in ("exp_avg", "exp_avg_sq", "step"):
+    for key in ("velocity",) if optimizer == "sgd" else ("exp_avg", "exp_avg_sq", "step"):
         for p, q in zip(ref_params, params):
             torch.testing.assert_close(ref.state[p][key], opt.state[q][key], rtol=0, atol=0)
 
 
-def test_fused_update_declines_what_it_does_not_cover():
+def test_direct_update_declines_what_it_does_not_cover():
     p = torch.nn.Parameter(torch.zeros(3))
     p.grad = torch.zeros(3)
     for opt in (torch.optim.SGD([p], lr=0.1), torch.optim.Adam([p], amsgrad=True, fused=True),
                 torch.optim.Adam([p], foreach=True)):
         opt.step()
-        assert fused_update(opt) is None
+        assert direct_update(opt) is None

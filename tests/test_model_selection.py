@@ -125,6 +125,18 @@ def test_regressor_sgd_schedules_and_early_stopping(reg_data):
     _compare(ours, theirs)
 
 
+def test_classifier_sgd_invscaling_momentum_grid(clf_data):
+    """Momentum and Nesterov at a rate that changes every epoch: the batched step's update is the standalone one's."""
+    X, y = clf_data
+    est = MLPClassifier(hidden_layer_sizes=(8,), solver="sgd", learning_rate="invscaling", max_iter=12,
+                        batch_size=32, random_state=0)
+    grid = {"learning_rate_init": [0.05, 0.3], "momentum": [0.5, 0.9], "nesterovs_momentum": [True, False],
+            "power_t": [0.25, 0.5]}
+    ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=StratifiedKFold(3))
+    assert ours.batched_fits_ == 16 * 3
+    _compare(ours, theirs)
+
+
 def test_adam_early_stopping_members_match_standalone_fits(reg_data, clf_data):
     """The batched trainer's states (n_iter_, loss_curve_, validation_scores_) equal standalone fits'."""
     for X, y, cls in [(*reg_data, MLPRegressor), (*clf_data, MLPClassifier)]:

@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network.tests import test_mlp as _sklearn_tests
 
 from sknn_hp import MLPClassifier
@@ -77,3 +78,25 @@ def test_adaptive_learning_rate_divides_by_five_until_tiny():
     assert lrs[-1] < 1e-6
     steps = [b / a for a, b in zip(lrs, lrs[1:]) if b != a]
     np.testing.assert_allclose(steps, 0.2)
+
+
+@pytest.mark.parametrize("nesterovs_momentum", [True, False])
+def test_sgd_momentum_under_invscaling_trains_sklearns_weights(small_clf_data, nesterovs_momentum):
+    """From the same weights, epochs of sgd with momentum and a changing (invscaling) rate give
+    scikit-learn's weights: its velocity is a parameter change, which a new rate does not rescale."""
+    X, y = small_clf_data
+    params = dict(hidden_layer_sizes=(7,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.1,
+                  power_t=0.5, momentum=0.9, nesterovs_momentum=nesterovs_momentum, alpha=1e-3, batch_size=30,
+                  shuffle=False, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifier(**params).fit(X, y)
+        theirs = SkMLPClassifier(**params).fit(X, y)
+        theirs.coefs_ = [w.copy() for w in ours.coefs_]  # scikit-learn's network starts from our weights
+        theirs.intercepts_ = [b.copy() for b in ours.intercepts_]
+        for est in (ours, theirs):  # a warm start: a new optimizer, the rate continuing from t_
+            est.set_params(warm_start=True, max_iter=5).fit(X, y)
+    assert ours.t_ == theirs.t_ == 6 * len(X)
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-10)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)

@@ -17,8 +17,9 @@ input width...) form a *group*; the group trains every member at once with
   step's widest batch with rows of weight zero;
 - the step is the closed-form backpropagation of :mod:`sknn_hp._backprop`
   (the same output gradients and activation derivatives), and the update is
-  torch's fused Adam, AdamW or SGD kernel, or its multi-tensor NAdam (the
-  standalone fit's), called once
+  torch's fused Adam or AdamW kernel, its multi-tensor NAdam, or
+  :func:`sknn_hp.optimizers.sgd_update` (scikit-learn's SGD rule), each the
+  standalone fit's, called once
   per run of members that share their learning rate, betas, epsilon, weight
   decay or momentum; penalties are per-member numbers;
 - between epochs every member follows its own standalone rules through its
@@ -50,6 +51,7 @@ from ..activations import ACTIVATIONS, make_activation
 from .._callbacks import LearningRateSchedule
 from ..losses import LOSSES, OUTPUT_GRADIENTS
 from ..module import AlphaDropout
+from ..optimizers import sgd_update
 from ..schedules import effective_schedule
 
 __all__ = [
@@ -469,7 +471,7 @@ class _Group:
             self.moments = [torch.zeros_like(t) for t in self.flat]
             self.squares = [torch.zeros_like(t) for t in self.flat]
         else:
-            self.buffers = [torch.zeros_like(t) for t in self.flat]
+            self.buffers = [torch.zeros_like(t) for t in self.flat]  # SGD's velocities (scikit-learn's units)
         self.active = list(range(M))  # member index of each stacked position
 
     def _views(self, flat):
@@ -664,10 +666,10 @@ class _Group:
         return loss
 
     def update(self, lr, active):
-        """torch's fused Adam, AdamW or SGD kernel (the standalone fit's), once per run of members sharing its scalars.
+        """The standalone fit's update (fused Adam/AdamW, NAdam, :func:`sgd_update`), once per run of members sharing its scalars.
 
-        Members whose learning rate, betas, epsilon, weight decay (Adam, AdamW) or momentum (SGD)
-        and step count are equal, and that sit next to each other in the flat
+        Members whose learning rate, betas, epsilon, weight decay and step count (Adam, AdamW,
+        NAdam) or learning rate and momentum (SGD) are equal, and that sit next to each other in the flat
         buffers, are updated by one kernel call on their rows; members without
         a batch at this step (``active[j]`` False) are left out.
         """
@@ -679,7 +681,7 @@ class _Group:
             elif self.solver in _ADAM_LIKE:
                 key = (lr[j], h["beta_1"][j], h["beta_2"][j], h["epsilon"][j], h["weight_decay"][j], counts[j])
             else:
-                key = (lr[j], h["momentum"][j], counts[j])
+                key = (lr[j], h["momentum"][j])
             if key != key_prev:
                 if key_prev is not None:
                     runs.append((key_prev, start, j))
@@ -707,13 +709,8 @@ class _Group:
                         torch._fused_adamw_([params[t]], [grads[t]], [moments[t]], [squares[t]], [], [step],
                                             weight_decay=decay if t == 0 else 0.0, **options)
             else:
-                rate, momentum, count = key
-                torch._fused_sgd_(
-                    rows(self.flat), rows(self.grad_flat), [] if momentum == 0 else rows(self.buffers),
-                    weight_decay=0.0, momentum=momentum, lr=rate, dampening=0.0,
-                    nesterov=self.nesterov and momentum > 0, maximize=False,
-                    is_first_step=count == 0 and momentum != 0,
-                )
+                rate, momentum = key
+                sgd_update(rows(self.flat), rows(self.grad_flat), rows(self.buffers), rate, momentum, self.nesterov)
 
     def _nadam(self, params, grads, moments, squares, lr, beta1, beta2, eps, step, a, b):
         """torch's multi-tensor NAdam step (``foreach=True``, what the standalone fit runs) on rows a:b."""
