@@ -77,6 +77,25 @@ def _callback(entry):
     return entry[1] if isinstance(entry, tuple) and len(entry) == 2 else entry
 
 
+#: The most elements a sparse input is densified to for the tabular encoder (``categorical_features``,
+#: ``numeric_scaling``): 2**26 (512 MiB in float64). A one-hot block from a ``ColumnTransformer``
+#: fits; a large TF-IDF matrix does not, and is better read without the encoder.
+DENSE_LIMIT = 2**26
+
+
+def _densify(X):
+    """A sparse input as the dense array the tabular encoder reads, or an error naming what to set."""
+    n, d = X.shape
+    if n * d > DENSE_LIMIT:
+        raise ValueError(
+            f"categorical_features and numeric_scaling read dense input: this sparse matrix of shape {X.shape} "
+            f"would take {n * d * 8 / 2**30:.1f} GiB as a dense float64 array (the limit is "
+            f"{DENSE_LIMIT * 8 / 2**30:.1f} GiB). Set both to None for large sparse input (e.g. TF-IDF), which "
+            "the network then reads batch by batch."
+        )
+    return X.toarray()
+
+
 class BaseMLP(BaseEstimator):
     """Base class of the estimators; not for direct use.
 
@@ -606,10 +625,7 @@ class BaseMLP(BaseEstimator):
                 self._tabular_encoder = None
             return validate_data(self, X, y, reset=reset, **check_params)
         if sp.issparse(X):
-            raise ValueError(
-                "categorical_features and numeric_scaling need dense input (an array or a DataFrame); got a "
-                "sparse matrix. Set both to None for sparse input."
-            )
+            X = _densify(X)
         if not hasattr(X, "iloc"):  # shape checks and their messages, as validate_data gives them (values kept)
             check_array(X, dtype=None, ensure_all_finite=False, estimator=self, input_name="X")
         validate_data(self, X, y, skip_check_array=True, reset=reset)  # feature names and their number, y given
@@ -727,7 +743,7 @@ class BaseMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = not self._uses_encoder()  # the tabular encoder reads dense input only
+        tags.input_tags.sparse = True  # the tabular encoder densifies sparse input up to DENSE_LIMIT
         if self.categorical_features is not None:
             tags.input_tags.categorical = tags.input_tags.string = True
             tags.input_tags.allow_nan = True  # NaN in numeric columns: imputed, with missing indicators

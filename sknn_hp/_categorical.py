@@ -306,7 +306,7 @@ class TabularEncoder:
         values = pd.Series(np.asarray(column, dtype=object))
         missing = values.isna().to_numpy()
         if levels:
-            positions = pd.Categorical(values, categories=pd.Index(levels, dtype=object)).codes.astype(np.int64)
+            positions = pd.Index(levels, dtype=object).get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
         else:
             positions = np.full(len(values), -1, dtype=np.int64)
         codes = positions + FIRST_LEVEL

@@ -10,9 +10,10 @@ Three subcommands::
 
     sknn-hp tune DATA.csv --target COL [--task auto|classification|regression]
                  [--n-iter N] [--cv K] [--max-iter M] [--size S] [--out DIR] [--quick]
-        Random search over an MLP on a CSV file: numeric columns are imputed (median) and
-        standardized, the other columns imputed (most frequent) and one-hot encoded
-        (sknn_hp.tabular); same outputs as ``demo``.
+        Random search over an MLP on a CSV file (sknn_hp.tabular): each column's kind is decided
+        and reported (numbers, booleans, categories, dates; constant, empty and ID columns
+        dropped), and the table goes into sknn_hp.search.recommended()'s estimator, which imputes,
+        encodes and scales it itself; same outputs as ``demo``.
 
     sknn-hp predict MODEL DATA.csv [--out PRED.csv] [--proba]
         Predictions (and class probabilities) of a saved model (skops, or joblib for
@@ -195,7 +196,7 @@ def _cmd_demo(args):
 
 
 def _cmd_tune(args):
-    from .tabular import read_csv, save_outputs, split_target, tune
+    from .tabular import TableColumns, read_csv, save_outputs, search_stopping, split_target, tune
 
     df = read_csv(args.data)
     try:
@@ -211,19 +212,23 @@ def _cmd_tune(args):
         {"n_iter": 20, "cv": 5, "max_iter": 200, "size": "medium"},
         {"n_iter": 4, "cv": 3, "max_iter": 30, "size": "small"},
     )
-    n_numeric = sum(1 for c in data.X.columns if data.X[c].dtype.kind in "biuf")
-    print(
-        f"data: {data.X.shape[0]} rows, {n_numeric} numeric and {data.X.shape[1] - n_numeric} categorical "
-        "feature columns"
-    )
-    print(
-        f"search space '{settings['size']}', max_iter={settings['max_iter']}, early stopping on 10% of each "
-        "training fold"
-    )
+    columns = TableColumns().fit(data.X)
+    counts = {}
+    for decision in columns.decisions_:
+        kind = "dropped" if decision.dropped else decision.kind
+        counts[kind] = counts.get(kind, 0) + 1
+    kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    print(f"data: {data.X.shape[0]} rows, {data.X.shape[1]} feature columns ({kinds})")
+    for line in columns.report():
+        print(f"  {line}")
+    n_classes = len(set(data.y.tolist())) if data.task == "classification" else None
+    _, stopping_note = search_stopping(len(data.y), settings["cv"], n_classes)
+    stopping = stopping_note or "early stopping on 10% of each training fold"
+    print(f"search space '{settings['size']}', max_iter={settings['max_iter']}, {stopping}")
     result = _run_search_printing(
         lambda progress: tune(
             data, **settings, random_state=args.random_state, n_jobs=args.n_jobs, scoring=args.scoring,
-            progress=progress,
+            progress=progress, columns=columns,
         ),
         settings["n_iter"], settings["cv"], args.n_jobs,
     )
@@ -325,8 +330,11 @@ def _build_parser():
     tune = commands.add_parser(
         "tune",
         help="random search on a CSV file",
-        description="Random search over an MLP on a CSV file (sknn_hp.tabular). Numeric columns: median "
-        "imputation and standardization; other columns: most-frequent imputation and one-hot encoding. "
+        description="Random search over an MLP on a CSV file (sknn_hp.tabular). Each column's kind is "
+        "decided and reported: numbers, booleans and dates (year/month/day/weekday) become numbers, text "
+        "becomes categories; constant, empty and ID-like columns are dropped. The estimator takes the table "
+        "from there: median imputation with missing indicators, category codes (one-hot or embeddings; "
+        "unseen and missing levels allowed), robust scaling. "
         "Task inference (--task auto): classification when the target is non-numeric, boolean, or "
         f"integer-valued with at most {MAX_CLASSES} distinct values; regression otherwise (regression "
         "targets are standardized inside the model). Writes OUT/model.skops, OUT/cv_results.csv, "

@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import sknn_hp._base
 from sknn_hp import MLPClassifier, MLPRegressor
 from sknn_hp._categorical import MISSING, UNSEEN
 from sknn_hp._backprop import closed_form_step
@@ -146,10 +147,23 @@ def test_string_column_not_declared_raises_a_helpful_error():
         MLPClassifier(max_iter=1).fit(X, X["int"])
 
 
-def test_sparse_input_raises_and_numeric_nan_is_accepted():
+def test_sparse_input_is_densified_up_to_a_limit(monkeypatch):
+    # A ColumnTransformer's one-hot output turns sparse when the block is wide: the encoder reads it
+    # as the dense array, with the same fit.
     X = np.random.RandomState(0).normal(size=(20, 3))
-    with pytest.raises(ValueError, match="need dense input"):
-        MLPClassifier(categorical_features=[0], max_iter=1).fit(sp.csr_matrix(X), X[:, 1] > 0)
+    X[:, 0] = np.arange(20) % 4
+    params = {"categorical_features": [0], "numeric_scaling": "robust", "max_iter": 5, "random_state": 0}
+    dense = MLPClassifier(**params).fit(X, X[:, 1] > 0)
+    sparse = MLPClassifier(**params).fit(sp.csr_matrix(X), X[:, 1] > 0)
+    assert sparse._tabular_encoder.cardinalities == [4]
+    np.testing.assert_array_equal(sparse.predict_proba(sp.csc_matrix(X)), dense.predict_proba(X))
+    monkeypatch.setattr(sknn_hp._base, "DENSE_LIMIT", 59)
+    with pytest.raises(ValueError, match=r"sparse matrix of shape \(20, 3\) would take .* Set both to None"):
+        MLPClassifier(**params).fit(sp.csr_matrix(X), X[:, 1] > 0)
+
+
+def test_numeric_nan_is_accepted():
+    X = np.random.RandomState(0).normal(size=(20, 3))
     X[0, 1] = np.nan
     clf = MLPClassifier(categorical_features=[0], max_iter=1).fit(X, X[:, 2] > 0)
     assert clf._tabular_encoder.indicator_columns == [1] and np.isfinite(clf.predict_proba(X)).all()

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
@@ -91,26 +90,34 @@ def test_read_csv_errors(tmp_path):
 # --------------------------------------------------------------------------- the pipeline
 
 
-def test_preprocessor_columns_and_output():
-    df = clf_frame().drop(columns="label")
-    pre, numeric, categorical = tabular.preprocessor(df)
-    assert isinstance(pre, ColumnTransformer)
-    assert numeric == ["a", "b", "c", "d", "flag"] and categorical == ["color"]
-    Xt = pre.fit_transform(df)
-    assert Xt.shape == (90, 5 + 3)  # 5 scaled columns, 3 colours one-hot
-    assert not np.isnan(np.asarray(Xt, dtype=float)).any()  # the NaNs were imputed
-
-
-def test_build_pipeline_kinds():
+def test_build_pipeline_is_the_one_raw_table_route():
+    # The table goes into the estimator as it is: no ColumnTransformer, no second target scaler.
     X = reg_frame().drop(columns="price")
-    pipe, prefix = tabular.build_pipeline(X, "regression", max_iter=7)
-    assert isinstance(pipe, Pipeline) and prefix == "model__regressor__"
-    assert isinstance(pipe[-1], TransformedTargetRegressor) and pipe[-1].regressor.max_iter == 7
+    pipe, prefix = tabular.build_pipeline(X, "regression", max_iter=7, kinds={"city": "category"})
+    assert isinstance(pipe, Pipeline) and prefix == "model__"
+    assert [name for name, _ in pipe.steps] == ["columns", "model"]
+    assert isinstance(pipe[0], tabular.TableColumns) and pipe[0].kinds == {"city": "category"}
+    model = pipe[-1]
+    assert isinstance(model, sknn_hp.MLPRegressor) and model.max_iter == 7
+    assert model.standardize_target and model.categorical_features == "from_dtype"
+    assert model.numeric_scaling == "robust"
     pipe, prefix = tabular.build_pipeline(X, "classification")
     assert prefix == "model__" and isinstance(pipe[-1], sknn_hp.MLPClassifier)
     assert pipe[-1].activation == "selu"  # recommended()'s
     with pytest.raises(ValueError, match="task must be"):
         tabular.build_pipeline(X, "ranking")
+
+
+def test_pipeline_output_reaches_the_estimator_dense():
+    # A one-numeric + one 10-level column frame: a ColumnTransformer's one-hot output turned sparse
+    # here, and the estimator refused it ("All the 12 fits failed").
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"x": rng.normal(1000, 300, 200), "c": np.array([f"L{i}" for i in range(10)])[rng.randint(0, 10, 200)]})
+    y = df["c"].isin(["L1", "L3", "L5", "L7"]).to_numpy()
+    pipe, _ = tabular.build_pipeline(df, "classification", random_state=0)
+    pipe.fit(df, y)
+    assert pipe[-1]._tabular_encoder.cardinalities == [10]  # the column reached the estimator as categories
+    assert pipe.score(df, y) > 0.95
 
 
 # --------------------------------------------------------------------------- the search
@@ -127,8 +134,19 @@ def test_tune_classification(clf_result):
 
 def test_tune_regression(reg_result):
     assert reg_result.metric == "R^2"
-    assert isinstance(reg_result.model[-1].regressor_, sknn_hp.MLPRegressor)
+    model = reg_result.model[-1]
+    assert isinstance(model, sknn_hp.MLPRegressor) and model.standardize_target  # standardized once, in the model
     assert np.isfinite(reg_result.model.predict(reg_frame())).all()
+    assert [d.kind for d in reg_result.columns.decisions_] == ["numeric"] * 3 + ["category"]
+
+
+def test_tune_gives_every_fold_the_whole_tables_column_kinds():
+    # 'rid' is an ID on the whole table; the pipeline every fold fits is told so.
+    df = clf_frame(60).assign(rid=[f"r{i}" for i in range(60)])
+    result = tabular.tune(tabular.split_target(df, "label"), **TINY)
+    kinds = result.search.best_estimator_[0].kinds
+    assert kinds["rid"] == "id" and kinds["color"] == "category" and kinds["flag"] == "boolean"
+    assert "rid" not in result.model[0].get_feature_names_out()
 
 
 def test_tune_unknown_scorer():

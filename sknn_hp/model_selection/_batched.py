@@ -666,7 +666,7 @@ class _Group:
         return loss
 
     def update(self, lr, active):
-        """The standalone fit's update (fused Adam/AdamW, NAdam, :func:`sgd_update`), once per run of members sharing its scalars.
+        """The standalone fit's update (fused Adam/AdamW, NAdam, :func:`sgd_update`), once per run of members.
 
         Members whose learning rate, betas, epsilon, weight decay and step count (Adam, AdamW,
         NAdam) or learning rate and momentum (SGD) are equal, and that sit next to each other in the flat
