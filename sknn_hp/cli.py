@@ -24,7 +24,10 @@ This module parses and prints; the work is done by :mod:`sknn_hp.tabular` and
 :func:`sknn_hp.tabular.infer_task`.
 
 ``--threads T`` limits every process of the command to T threads: torch and the BLAS pools here,
-and the worker processes of ``--n-jobs`` (:func:`sknn_hp.tabular.limit_threads`).
+and the worker processes of ``--n-jobs`` (:func:`sknn_hp.tabular.limit_threads`). ``demo`` and
+``tune`` default to 1: small networks gain little from a second thread, and a two-thread process
+beside another busy process collapses (a ``--quick`` tune on a 400-row table: 14 s with one
+thread, 164 s with two).
 
 User errors (a missing or unreadable file, a CSV pandas cannot parse, a missing target or feature
 column, a file that is not a model, data the model cannot use) are reported as one line on
@@ -346,8 +349,10 @@ def _build_parser():
                       help="the learning task (default auto: inferred from the target)")
     tune.add_argument("--scoring", default=None, metavar="NAME",
                       help="a scikit-learn scorer name (default: accuracy for classification, R^2 for regression)")
+    # One thread per process by default: with a second process busy on one of two cores, the
+    # two-thread default took a --quick search on a 400-row table from 14 s to 164 s.
     _add_search_options(tune, n_iter=20, cv=5, max_iter=200, out="sknn_hp_tune",
-                        quick={"n_iter": 4, "cv": 3, "max_iter": 30})
+                        quick={"n_iter": 4, "cv": 3, "max_iter": 30}, threads=1)
     tune.set_defaults(func=_cmd_tune)
 
     predict = commands.add_parser(

@@ -187,6 +187,13 @@ def test_tune_joblib_format_and_predict(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == "prediction"
 
 
+def test_demo_and_tune_default_to_one_thread():
+    parser = _build_parser()
+    assert parser.parse_args(["tune", "d.csv", "--target", "y"]).threads == 1
+    assert parser.parse_args(["tune", "d.csv", "--target", "y", "--threads", "2"]).threads == 2
+    assert parser.parse_args(["demo"]).threads == 1
+
+
 def test_threads_and_parallel_jobs(tmp_path, capsys):
     data = tmp_path / "train.csv"
     _clf_frame(60).to_csv(data, index=False)
