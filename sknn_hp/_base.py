@@ -312,10 +312,14 @@ class BaseMLP(BaseEstimator):
         n_train = len(train_ds)
         batch_size = self._batch_size(n_train) if solver.stochastic else n_train
         if (batch_norm or self.input_batch_norm) and batch_size < 2:
-            raise ValueError(
-                "batch_norm and input_batch_norm need mini-batches of at least 2 samples; got "
-                f"batch_size={batch_size} ({n_train} training samples)."
-            )
+            norms = [name for name, on in (("batch_norm", batch_norm), ("input_batch_norm", self.input_batch_norm)) if on]
+            norms = " and ".join(norms) + (" need" if len(norms) > 1 else " needs")
+            if n_train < 2:  # scikit-learn's wording for too few samples (check_fit2d_1sample)
+                raise ValueError(
+                    f"{norms} at least 2 training samples (batch statistics of one sample are undefined); "
+                    f"got n_samples={n_train}."
+                )
+            raise ValueError(f"{norms} mini-batches of at least 2 samples; got batch_size={batch_size}.")
         net, schedule = self._build_net(module, n_train, batch_size, valid_ds, device, state.lr_factor)
         net.shuffle_generator = randomness.shuffle
         if incremental and state.optimizer_state is not None:

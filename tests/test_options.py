@@ -239,7 +239,7 @@ def test_invalid_device_is_named():
 
 def test_batch_norm_refuses_batches_of_one(small_clf_data):
     X, y = small_clf_data
-    with pytest.raises(ValueError, match="batch_norm and input_batch_norm need mini-batches of at least 2"):
+    with pytest.raises(ValueError, match="batch_norm needs mini-batches of at least 2 samples; got batch_size=1"):
         MLPClassifier(batch_norm=True, batch_size=1).fit(X, y)
     # a trailing batch of one sample is folded into the previous batch
     sizes = []
