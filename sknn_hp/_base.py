@@ -100,7 +100,7 @@ class BaseMLP(BaseEstimator):
     """Base class of the estimators; not for direct use.
 
     Subclasses define ``__init__``, ``_validate_input``, ``_loss_name``,
-    ``_out_activation``, ``_encode_target`` (and may extend ``_training_target``)
+    ``_out_activation``, ``_encode_target`` (and may extend ``_training_weights``)
     and the prediction methods.
     """
 
@@ -481,13 +481,19 @@ class BaseMLP(BaseEstimator):
         """The loss target and effective sample weights for a validated ``y``, as ``fit`` builds them.
 
         Returns ``(target, sample_weight)``: class indices (multiclass) or a float
-        matrix, and the weights after class weights, None when every weight is 1.
+        matrix, and :meth:`_training_weights`.
         ``check_gradients`` and ``find_learning_rate`` rebuild the training loss with it.
         """
-        target = self._encode_target(y)
+        return self._encode_target(y), self._training_weights(y, sample_weight, incremental)
+
+    def _training_weights(self, y, sample_weight, incremental=False):
+        """The effective sample weights of a validated ``y``: after class weights, None when every weight is 1.
+
+        Needs no fitted state: the batched search computes each member's weights with it.
+        """
         if sample_weight is not None and np.all(sample_weight == 1):
             sample_weight = None
-        return target, sample_weight
+        return sample_weight
 
     def _split(self, target, random_state):
         """Train and validation row indices (the data itself is never copied)."""

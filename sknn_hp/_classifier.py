@@ -276,7 +276,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 )
         return X, y
 
-    def _training_target(self, y, sample_weight, incremental=False):
+    def _training_weights(self, y, sample_weight, incremental=False):
         if self.class_weight is not None:
             if incremental and self.class_weight == "balanced":
                 raise ValueError(
@@ -285,7 +285,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 )
             class_sw = compute_sample_weight(self.class_weight, y)
             sample_weight = class_sw if sample_weight is None else sample_weight * class_sw
-        return super()._training_target(y, sample_weight, incremental)
+        return super()._training_weights(y, sample_weight, incremental)
 
     def _encode_target(self, y):
         binarizer = self._label_binarizer

@@ -435,3 +435,77 @@ def test_dtype_parameter_members_train_in_that_dtype(clf_data):
     assert ours.batched_fits_ == 12
     assert ours.best_estimator_.coefs_[0].dtype == np.float32
     _compare(ours, theirs)
+
+
+# ------------------------------------------------------- row weights and gradient clipping in the batched step
+def _weights(n, seed=0):
+    return np.random.RandomState(seed).uniform(0.1, 3.0, n)
+
+
+def test_sample_weight_fit_parameter_trains_batched(clf_data, reg_data):
+    """Each split's share of ``sample_weight`` weighs its members' loss, gradient, penalty and early-stopping
+    validation loss and score, as each standalone fit's; pipelines route it to the MLP."""
+    X, y = clf_data
+    w = _weights(len(y))
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=12, batch_size=32, random_state=0,
+                        learning_rate_init=0.02, n_iter_no_change=2)
+    grid = [{"alpha": [1e-4, 0.5], "hidden_layer_sizes": [(8,), (5,)]},
+            {"early_stopping": [True], "monitor": ["loss", "score"], "max_iter": [30], "learning_rate_init": [0.05]}]
+    kwargs = dict(cv=StratifiedKFold(3), scoring="neg_log_loss")
+    ours = GridSearchCV(est, grid, **kwargs).fit(X, y, sample_weight=w)
+    theirs = sk.GridSearchCV(est, grid, **kwargs).fit(X, y, sample_weight=w)
+    assert ours.batched_fits_ == 6 * 3
+    _compare(ours, theirs)
+
+    pipe = make_pipeline(StandardScaler(), clone(est))
+    grid = {"mlpclassifier__alpha": [1e-4, 0.5]}
+    ours = GridSearchCV(pipe, grid, **kwargs).fit(X, y, mlpclassifier__sample_weight=w)
+    theirs = sk.GridSearchCV(pipe, grid, **kwargs).fit(X, y, mlpclassifier__sample_weight=w)
+    assert ours.batched_fits_ == 2 * 3
+    _compare(ours, theirs)
+    # weights for a leading step: the pairs are fitted one by one
+    ours = GridSearchCV(pipe, grid, **kwargs).fit(X, y, standardscaler__sample_weight=w)
+    theirs = sk.GridSearchCV(pipe, grid, **kwargs).fit(X, y, standardscaler__sample_weight=w)
+    assert ours.batched_fits_ == 0
+    _compare(ours, theirs)
+
+    X, y = reg_data
+    est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=10, batch_size=20, random_state=0, early_stopping=True,
+                       n_iter_no_change=2)
+    grid = {"alpha": [1e-4, 1.0], "learning_rate_init": [1e-3, 1e-2]}
+    ours = GridSearchCV(est, grid, cv=KFold(3)).fit(X, y, sample_weight=_weights(len(y), 1))
+    theirs = sk.GridSearchCV(est, grid, cv=KFold(3)).fit(X, y, sample_weight=_weights(len(y), 1))
+    assert ours.batched_fits_ == 4 * 3
+    _compare(ours, theirs)
+
+
+def test_class_weight_members_train_batched(clf_data):
+    """Each member's ``class_weight`` (a dict, or 'balanced' from its split's labels), times the split's
+    ``sample_weight`` when given, as its standalone fit."""
+    X, y = clf_data
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=12, batch_size=32, random_state=0,
+                        learning_rate_init=0.02, early_stopping=True, n_iter_no_change=2, validation_fraction=0.2)
+    grid = {"class_weight": [None, "balanced", {0: 1.0, 1: 5.0, 2: 0.5}], "alpha": [1e-4, 0.5]}
+    kwargs = dict(cv=StratifiedKFold(3), scoring="neg_log_loss")
+    ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, **kwargs)
+    assert ours.batched_fits_ == 6 * 3
+    _compare(ours, theirs)
+    w = _weights(len(y))
+    ours = GridSearchCV(est, grid, **kwargs).fit(X, y, sample_weight=w)
+    theirs = sk.GridSearchCV(est, grid, **kwargs).fit(X, y, sample_weight=w)
+    assert ours.batched_fits_ == 6 * 3
+    _compare(ours, theirs)
+
+
+def test_gradient_clipping_members_train_batched(clf_data):
+    """Each member's ``clip_norm`` (its own gradient norm over all its weights and biases) and
+    ``clip_value``, padded members among them, as its standalone fit's callbacks clip them."""
+    X, y = clf_data
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=10, batch_size=32, random_state=0,
+                        learning_rate_init=0.1)
+    grid = [{"clip_norm": [None, 0.05, 0.5], "alpha": [1e-4, 0.1], "hidden_layer_sizes": [(8,), (5, 3)]},
+            {"clip_value": [0.01, 0.05], "clip_norm": [None, 0.1], "hidden_layer_sizes": [(8,), (5,)]}]
+    ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=StratifiedKFold(3),
+                         scoring="neg_log_loss")
+    assert ours.batched_fits_ == 20 * 3
+    _compare(ours, theirs)

@@ -94,8 +94,8 @@ _OTHER_GROUP_VALUE = {
 }
 _FALLBACK_VALUE = {
     "deterministic": True, "mixed_precision": True, "compile": True, "diagnostics": True, "callbacks": [object()],
-    "batch_norm": True, "input_batch_norm": True, "residual": True, "clip_norm": 1.0, "clip_value": 1.0,
-    "init_from": MLPClassifier(), "freeze_layers": 1, "class_weight": "balanced", "categorical_features": [0],
+    "batch_norm": True, "input_batch_norm": True, "residual": True,
+    "init_from": MLPClassifier(), "freeze_layers": 1, "categorical_features": [0],
     "numeric_embedding": "periodic", "numeric_scaling": "robust", "standardize_target": True,
 }
 
@@ -173,6 +173,7 @@ def test_metadata_routing_reaches_parallel_workers(clf_data):
         ours = GridSearchCV(pipe, grid, cv=2, n_jobs=2, scoring=scoring).fit(X, y, sample_weight=weights)
         theirs = sk.GridSearchCV(pipe, grid, cv=2, scoring=scoring).fit(X, y, sample_weight=weights)
         unweighted = sk.GridSearchCV(pipe, grid, cv=2, scoring=scoring).fit(X, y)
+    assert ours.batched_fits_ == 4  # the weights routed to the MLP alone train in the batched groups
     _compare(ours, theirs)
     assert not np.allclose(ours.cv_results_["split0_test_score"], unweighted.cv_results_["split0_test_score"])
 

@@ -16,7 +16,7 @@ one, they train the candidates x folds of the search together:
   (``learning_rate_init``, ``alpha``, ``l1_ratio``, ``momentum``, ``beta_1``,
   ``beta_2``, ``epsilon``, the schedule and its knobs, ``tol``,
   ``n_iter_no_change``, ``max_iter``, ``validation_fraction``, ``monitor``,
-  ``random_state``...), and hidden widths may differ: narrower members are
+  ``random_state``, ``class_weight``, ``clip_norm``, ``clip_value``...), and hidden widths may differ: narrower members are
   padded with units held at exactly zero. Every estimator parameter is
   classified in :data:`._batched.PARAMETERS`; one it does not list makes the
   pair fit the ordinary way;
@@ -37,14 +37,17 @@ one, they train the candidates x folds of the search together:
 
 Dropout (hidden and input) is batched too: each member draws its masks from
 its own dropout stream, in its standalone step's order and shapes, so even
-with dropout the per-split scores equal scikit-learn's search.
+with dropout the per-split scores equal scikit-learn's search. So are row
+weights: the ``sample_weight`` fit parameter of the search (for a Pipeline,
+the final MLP's), each split's share of it, times each member's own
+``class_weight``.
 
 Fitted the ordinary way (one by one, through joblib with ``n_jobs``):
 solvers other than ``'adam'``, ``'adamw'``, ``'nadam'`` and ``'sgd'``, batch
-norm, residual connections, PReLU, gradient clipping, ``class_weight``,
-``init_from``, ``freeze_layers``, ``callbacks``, ``diagnostics``,
+norm, residual connections, PReLU, ``init_from``, ``freeze_layers``, ``callbacks``, ``diagnostics``,
 ``mixed_precision``, ``compile``, ``deterministic=True``, ``verbose>=2``, the
-raw-table options, sparse inputs, fit parameters (``sample_weight``), groups of
+raw-table options, sparse inputs, fit parameters other than the MLP's
+``sample_weight``, groups of
 one member, and any member that diverges. A group larger than ``max_group_bytes`` (1 GiB by default) is split.
 """
 

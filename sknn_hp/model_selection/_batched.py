@@ -15,8 +15,14 @@ input width...) form a *group*; the group trains every member at once with
   ``random_state``), and its dropout masks from its own dropout stream, in
   its standalone step's order and shapes; its mini-batches are padded to the
   step's widest batch with rows of weight zero;
+- each member's rows weigh what they weigh in its standalone fit: the
+  search's ``sample_weight`` fit parameter (its split's share) times the
+  member's own ``class_weight``, in its loss, its gradient, its penalty's
+  denominator (the batch's sum of weights) and its validation loss and score;
 - the step is the closed-form backpropagation of :mod:`sknn_hp._backprop`
-  (the same output gradients and activation derivatives), and the update is
+  (the same output gradients and activation derivatives), each member's
+  gradient clipped by its own ``clip_norm`` and ``clip_value`` as the
+  standalone fit's callbacks clip it, and the update is
   torch's fused Adam or AdamW kernel, its multi-tensor NAdam, or
   :func:`sknn_hp.optimizers.sgd_update` (scikit-learn's SGD rule), each the
   standalone fit's, called once
@@ -194,11 +200,11 @@ PARAMETERS = {
     "batch_norm": Handling("fallback", blocked=lambda est: est.batch_norm not in (False, None)),
     "input_batch_norm": Handling("fallback", blocked=_is_set("input_batch_norm")),
     "residual": Handling("fallback", blocked=_is_set("residual")),
-    "clip_norm": Handling("fallback", blocked=_not_none("clip_norm")),
-    "clip_value": Handling("fallback", blocked=_not_none("clip_value")),
+    "clip_norm": _MEMBER,  # each member's own gradient norm, clipped to its own value
+    "clip_value": _MEMBER,
     "init_from": Handling("fallback", blocked=_not_none("init_from")),
     "freeze_layers": Handling("fallback", blocked=lambda est: est.freeze_layers != 0),
-    "class_weight": Handling("fallback", blocked=_not_none("class_weight")),
+    "class_weight": _MEMBER,  # each member's row weights, from its split's labels (and sample_weight)
     # the input block (categorical codes, periodic embeddings) and the input/target scaling
     "categorical_features": Handling("fallback", blocked=_not_none("categorical_features")),
     "numeric_embedding": Handling("fallback", blocked=_not_none("numeric_embedding")),
@@ -293,13 +299,22 @@ class TrainData:
         The training loss a classifier's target gives (a key of
         :data:`sknn_hp.losses.LOSSES`); a regressor member trains with its
         own ``loss`` (:func:`member_loss`).
+    y : ndarray or None, default=None
+        The target as the estimator's ``fit`` validates it (before encoding):
+        a classifier member's ``class_weight`` is computed from it.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        The split's sample weights as the estimator's ``fit`` checks them
+        (the search's ``sample_weight`` fit parameter, split as scikit-learn
+        splits it).
     """
 
-    def __init__(self, X, target, n_outputs, loss):
+    def __init__(self, X, target, n_outputs, loss, y=None, sample_weight=None):
         self.X = X
         self.target = target
         self.n_outputs = n_outputs
         self.loss = loss
+        self.y = y
+        self.sample_weight = sample_weight
 
 
 def member_bytes(est, data):
@@ -346,6 +361,15 @@ class _Member:
             train, valid = np.arange(len(data.X)), None
         self.data_index = data_index
         self.train_rows, self.valid_rows = np.asarray(train), None if valid is None else np.asarray(valid)
+        # the standalone fit's row weights (sample_weight times class_weight; None when all are 1), which
+        # weigh its loss, its gradient, its penalty's denominator and its validation loss and score
+        weights = est._training_weights(data.y, data.sample_weight)
+        if weights is None:
+            self.train_weights = self.valid_weights = None
+        else:
+            weights = np.asarray(weights, dtype=np.float64)
+            self.train_weights = weights[self.train_rows]
+            self.valid_weights = None if valid is None else weights[self.valid_rows]
         self.n_train = len(self.train_rows)
         self.batch_size = est._batch_size(self.n_train)
         starts = list(range(0, self.n_train, self.batch_size))
@@ -455,6 +479,10 @@ class _Group:
             "momentum": per_member([e.momentum for e in ests]),
             "weight_decay": per_member([e.weight_decay for e in ests]),
         }
+        # gradient clipping (the standalone fit's clip_norm, then clip_value callbacks): per member, inf for none
+        self.clip = [name for name in ("clip_norm", "clip_value") if any(getattr(e, name) is not None for e in ests)]
+        for name in self.clip:
+            self.hyper[name] = per_member([np.inf if getattr(e, name) is None else getattr(e, name) for e in ests])
         self.any_l1 = bool((self.hyper["l1_ratio"] > 0).any())
         self.any_l2 = bool((self.hyper["l1_ratio"] < 1).any())
         self.any_alpha = bool((self.hyper["alpha"] > 0).any())
@@ -612,12 +640,14 @@ class _Group:
                     masks[layer][p, :rows, :w] = mask.div_(1.0 - rate)
         return masks, offsets
 
-    def step(self, rows, weights, counts, lr, active_mask):
+    def step(self, rows, weights, counts, lr, active_mask, totals=None):
         """Forward, backward and update on one stacked batch; returns the per-member batch losses.
 
-        rows : (M, n) int64 global row indices; weights : (M, n) 1 for real rows, 0 for padding;
-        counts : (M,) rows per member (0: the member has no batch at this step);
-        lr : list of M learning rates; active_mask : None, or a bool array of the members that step.
+        rows : (M, n) int64 global row indices; weights : (M, n) the rows' sample weights (1 without
+        them), 0 for padding; counts : (M,) rows per member (0: the member has no batch at this step);
+        lr : list of M learning rates; active_mask : None, or a bool array of the members that step;
+        totals : None (unweighted members: ``counts``), or (M,) each member's sum of weights in the
+        batch (1 for a member without a batch), the denominator of its loss and penalty.
         """
         M, n = rows.shape
         X = self.X.index_select(0, rows.reshape(-1)).view(M, n, -1)
@@ -625,7 +655,7 @@ class _Group:
         y = y.view(M, n) if y.ndim == 1 else y.view(M, n, -1)
         masks, offsets = self.dropout_masks(X, counts) if self.any_dropout else (None, None)
         out, inputs, saved = self.forward(X, masks, offsets)
-        total = counts.clamp_min(1.0)
+        total = counts.clamp_min(1.0) if totals is None else totals
         K = out.shape[2]
         if self.loss == "log_loss" and not self.options["label_smoothing"]:
             # one log-softmax gives the loss and the gradient softmax(z) - onehot(y)
@@ -662,8 +692,30 @@ class _Group:
                 grads.addcmul_(weights, scale * (1.0 - r))
             if self.any_l1:
                 grads.addcmul_(torch.sign(weights), scale * r)
+        if self.clip:
+            self._clip_gradients()
         self.update(lr, active_mask)
         return loss
+
+    def _clip_gradients(self):
+        """Each member's ``clip_norm`` then ``clip_value``, as the standalone fit's callbacks clip its gradients.
+
+        ``clip_norm``: :func:`torch.nn.utils.clip_grad_norm_` over all of a member's weights and
+        biases (its padded units' gradients are zero and add nothing to the norm), the gradient
+        scaled by ``min(clip_norm / (norm + 1e-6), 1)``; ``clip_value``:
+        :func:`torch.nn.utils.clip_grad_value_`. A member without one has inf, which changes nothing.
+        """
+        grads = self.grad_flat
+        if "clip_norm" in self.clip:
+            norms = torch.stack([torch.linalg.vector_norm(g, dim=1) for g in grads], 1)
+            norm = torch.linalg.vector_norm(norms, dim=1)
+            coef = (self.hyper["clip_norm"] / (norm + 1e-6)).clamp_(max=1.0).unsqueeze(1)
+            for g in grads:
+                g.mul_(coef)
+        if "clip_value" in self.clip:
+            limit = self.hyper["clip_value"].unsqueeze(1)
+            for g in grads:
+                torch.clamp(g, min=-limit, max=limit, out=g)
 
     def update(self, lr, active):
         """The standalone fit's update (fused Adam/AdamW, NAdam, :func:`sgd_update`), once per run of members.
@@ -740,7 +792,7 @@ class _Group:
         weights = np.zeros((M, n))
         for j, m in enumerate(members):
             rows[j, : sizes[j]] = m.valid_global
-            weights[j, : sizes[j]] = 1.0
+            weights[j, : sizes[j]] = 1.0 if m.valid_weights is None else m.valid_weights
         rows = torch.as_tensor(rows, device=self.device)
         weights = torch.as_tensor(weights, dtype=self.dtype, device=self.device)
         pos = torch.tensor(positions, dtype=torch.int64, device=self.device)
@@ -788,10 +840,15 @@ class _Group:
         return torch.where(finite, loss, nan), torch.where(finite, score, nan)
 
 
-def _epoch_batches(members, epoch_rows):
-    """The epoch's stacked batches: per step, (rows, weights, counts) arrays over the members."""
+def _epoch_batches(members, epoch_rows, epoch_weights):
+    """The epoch's stacked batches: per step, (rows, weights, counts, totals) arrays over the members.
+
+    ``epoch_weights[j]``: member j's row weights in its epoch order, or None (all 1); ``totals``
+    is None when no member has weights, else each member's sum of weights in the batch (1 without a batch).
+    """
     n_steps = max(len(m.bounds) for m in members)
     M = len(members)
+    weighted = any(w is not None for w in epoch_weights)
     widths = [max((stop - start for m in members if s < len(m.bounds) for start, stop in [m.bounds[s]]),
                   default=0) for s in range(n_steps)]
     steps = []
@@ -803,9 +860,10 @@ def _epoch_batches(members, epoch_rows):
             if s < len(m.bounds):
                 start, stop = m.bounds[s]
                 rows[j, : stop - start] = epoch_rows[j][start:stop]
-                weights[j, : stop - start] = 1.0
+                weights[j, : stop - start] = 1.0 if epoch_weights[j] is None else epoch_weights[j][start:stop]
                 counts[j] = stop - start
-        steps.append((rows, weights, counts))
+        totals = np.where(counts > 0, weights.sum(1), 1.0) if weighted else None
+        steps.append((rows, weights, counts, totals))
     return steps
 
 
@@ -859,20 +917,22 @@ def train_group(estimators, data_indices, datas, max_eval_rows=2_000_000):
         if not live:
             break
         epoch_start = time.perf_counter()
-        epoch_rows = []
+        epoch_rows, epoch_weights = [], []
         for m in live:
             m.schedule.knobs["samples_seen"] = 0 if epoch == 0 else m.state.t
             if m.shuffle:
                 order = torch.randperm(m.n_train, generator=m.randomness.shuffle).numpy()
                 epoch_rows.append(m.train_global[order])
+                epoch_weights.append(None if m.train_weights is None else m.train_weights[order])
             else:
                 epoch_rows.append(m.train_global)
-        batches = _epoch_batches(live, epoch_rows)
+                epoch_weights.append(m.train_weights)
+        batches = _epoch_batches(live, epoch_rows, epoch_weights)
         per_epoch_lr = all(m.schedule_name in _PER_EPOCH_SCHEDULES for m in live)
         lr = [m.learning_rate(epoch, 0) for m in live]
         loss_sum = None
         first_loss = None
-        for s, (rows, weights, counts) in enumerate(batches):
+        for s, (rows, weights, counts, totals) in enumerate(batches):
             if s and not per_epoch_lr:
                 lr = [m.learning_rate(epoch, s) if s < len(m.bounds) else 0.0 for m in live]
             counts_t = torch.as_tensor(counts, dtype=dtype, device=device)
@@ -883,6 +943,7 @@ def train_group(estimators, data_indices, datas, max_eval_rows=2_000_000):
                 counts_t,
                 lr,
                 active_mask,
+                None if totals is None else torch.as_tensor(totals, dtype=dtype, device=device),
             )
             weighted = loss * counts_t
             loss_sum = weighted if loss_sum is None else loss_sum + weighted

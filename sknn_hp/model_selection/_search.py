@@ -93,10 +93,37 @@ class _Dataset:
         self.prep_time = 0.0
 
 
-def _prepare_dataset(pair, X, y, train):
-    """Fit the leading steps on the split, and a template of the final estimator; a :class:`_Dataset`."""
+def _final_fit_params(estimator, fit_params):
+    """The fit parameters ``estimator``'s final step receives, or None when a leading step receives any.
+
+    A Pipeline routes them as its ``fit`` does (``step__param`` names, or metadata routing).
+    """
+    name, _ = _final_step(estimator)
+    if name is None:
+        return dict(fit_params)
+    if getattr(estimator, "transform_input", None):  # metadata transformed by the leading steps
+        return None
+    routed = estimator._check_method_params(method="fit", props=fit_params)
+    for step_name, _ in estimator.steps[:-1]:
+        if any(routed.get(step_name, {}).values()):
+            return None
+    return dict(routed[name]["fit"])
+
+
+def _prepare_dataset(pair, X, y, train, fit_params=None):
+    """Fit the leading steps on the split, and a template of the final estimator; a :class:`_Dataset`.
+
+    None when the split cannot be batched: sparse inputs, or fit parameters other than the final
+    estimator's ``sample_weight`` (which become the split's weights, as ``_fit_and_score`` splits them).
+    """
     start = time.time()
     est = pair.estimator
+    sample_weight = None
+    if fit_params:
+        routed = _final_fit_params(est, _check_method_params(X, params=fit_params, indices=train))
+        if routed is None or set(routed) != {"sample_weight"}:
+            return None
+        sample_weight = routed["sample_weight"]
     X_train, y_train = _safe_split(est, X, y, train)
     final_name, final = _final_step(est)
     pre_steps = []
@@ -113,15 +140,17 @@ def _prepare_dataset(pair, X, y, train):
     template = clone(final).set_params(
         max_iter=1, batch_size="full", early_stopping=False, solver="adam", verbose=0, warm_start=False
     )
+    if getattr(template, "class_weight", None) is not None:  # each member's own (the template's is not read)
+        template.set_params(class_weight=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         template.fit(Xt, y_train)
         Xt, y_checked = template._validate_input(Xt, y_train, False, reset=False)
-    target, sample_weight = template._training_target(y_checked, None)
+    target = template._encode_target(y_checked)
     if sample_weight is not None:
-        return None
+        sample_weight = template._check_weights(sample_weight, Xt)
     n_outputs = target.shape[1] if target.ndim == 2 else len(template.classes_)
-    data = TrainData(Xt, target, max(n_outputs, 1), template._loss_name())
+    data = TrainData(Xt, target, max(n_outputs, 1), template._loss_name(), y=y_checked, sample_weight=sample_weight)
     dataset = _Dataset(pair.split, pre_steps, template, data)
     dataset.prep_time = time.time() - start
     return dataset
@@ -136,7 +165,7 @@ def _plan(base_estimator, candidate_params, cv_splits, X, y, fit_params, batched
     """
     pairs = [_Pair(c, s, p) for (c, p), (s, _) in product(enumerate(candidate_params), enumerate(cv_splits))]
     _, final = _final_step(base_estimator)
-    if not batched or not isinstance(final, BaseMLP) or fit_params or sp.issparse(X):
+    if not batched or not isinstance(final, BaseMLP) or sp.issparse(X):
         return pairs, [], []
     if y is None:
         return pairs, [], []
@@ -157,7 +186,7 @@ def _plan(base_estimator, candidate_params, cv_splits, X, y, fit_params, batched
         key = (pair.split, pre_key)
         if key not in by_data:
             try:
-                dataset = _prepare_dataset(pair, X, y, cv_splits[pair.split][0])
+                dataset = _prepare_dataset(pair, X, y, cv_splits[pair.split][0], fit_params)
             except Exception:
                 dataset = None
             by_data[key] = None if dataset is None else len(datasets)
@@ -388,7 +417,9 @@ class _BatchedSearchMixin:
         **params : dict of str -> object
             Parameters passed to the ``fit`` method of the estimator, the
             scorer and the CV splitter, as scikit-learn's search routes them.
-            With fit parameters the pairs are fitted one by one.
+            The MLP's ``sample_weight`` (each split's share of it) trains in
+            the batched groups; with any other fit parameter the pairs are
+            fitted one by one.
 
         Returns
         -------
