@@ -312,7 +312,8 @@ class BaseMLP(BaseEstimator):
         n_train = len(train_ds)
         batch_size = self._batch_size(n_train) if solver.stochastic else n_train
         if (batch_norm or self.input_batch_norm) and batch_size < 2:
-            norms = [name for name, on in (("batch_norm", batch_norm), ("input_batch_norm", self.input_batch_norm)) if on]
+            options = (("batch_norm", batch_norm), ("input_batch_norm", self.input_batch_norm))
+            norms = [name for name, on in options if on]
             norms = " and ".join(norms) + (" need" if len(norms) > 1 else " needs")
             if n_train < 2:  # scikit-learn's wording for too few samples (check_fit2d_1sample)
                 raise ValueError(

@@ -40,6 +40,7 @@ import time
 import traceback
 
 from .tabular import MAX_CLASSES, TabularError, infer_task  # noqa: F401 (infer_task: importable from here too)
+from .tabular._errors import _first_line
 
 # infer_task and MAX_CLASSES live in sknn_hp.tabular and are documented there; listing them here
 # too would make Sphinx's viewcode link tabular's source to this module's (missing) entries.
@@ -53,13 +54,6 @@ class CLIError(TabularError):
 
 
 # --------------------------------------------------------------------------- printing helpers
-
-
-def _first_line(exc):
-    for line in str(exc).splitlines():
-        if line.strip():
-            return line.strip()
-    return type(exc).__name__
 
 
 def _positive_int(minimum):

@@ -16,8 +16,8 @@ one, they train the candidates x folds of the search together:
   (``learning_rate_init``, ``alpha``, ``l1_ratio``, ``momentum``, ``beta_1``,
   ``beta_2``, ``epsilon``, the schedule and its knobs, ``tol``,
   ``n_iter_no_change``, ``max_iter``, ``validation_fraction``, ``monitor``,
-  ``random_state``, ``class_weight``, ``clip_norm``, ``clip_value``...), and hidden widths may differ: narrower members are
-  padded with units held at exactly zero. Every estimator parameter is
+  ``random_state``, ``class_weight``, ``clip_norm``, ``clip_value``...), and hidden widths may
+  differ: narrower members are padded with units held at exactly zero. Every estimator parameter is
   classified in :data:`._batched.PARAMETERS`; one it does not list makes the
   pair fit the ordinary way;
 - each group trains as one network with ``torch.bmm`` over stacked weights
