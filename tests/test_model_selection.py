@@ -380,6 +380,27 @@ def test_adamw_and_nadam_grids(clf_data, solver):
     _compare(ours, theirs)
 
 
+@pytest.mark.parametrize(
+    "solver, grid",
+    [
+        ("adamax", {"learning_rate_init": [1e-2, 1e-1], "alpha": [0.0, 1e-1], "beta_2": [0.999, 0.9]}),
+        ("rmsprop", {"learning_rate_init": [1e-2, 1e-1], "alpha": [0.0, 1e-1], "rho": [0.9, 0.5]}),
+        ("adagrad", {"learning_rate_init": [1e-2, 1e-1], "alpha": [0.0, 1e-1], "epsilon": [1e-8, 1e-2]}),
+        ("adadelta", {"learning_rate_init": [0.5, 1.0], "alpha": [0.0, 1e-1], "rho": [0.9, 0.5]}),
+    ],
+)
+def test_torch_functional_solver_grids(clf_data, solver, grid):
+    """adamax, rmsprop, adagrad and adadelta train batched with torch's functional updates, each member with
+    its standalone optimizer's options (its betas, rho, epsilon; adagrad's fused kernel); the narrower
+    members' padded units stay at zero under each rule."""
+    X, y = clf_data
+    est = MLPClassifier(solver=solver, max_iter=10, batch_size=32, random_state=0)
+    grid = {**grid, "hidden_layer_sizes": [(8,), (5,)]}
+    ours, theirs = _both(GridSearchCV, sk.GridSearchCV, est, grid, X, y, cv=3, scoring="neg_log_loss")
+    assert ours.batched_fits_ == 16 * 3
+    _compare(ours, theirs)
+
+
 def test_dropout_members_draw_their_standalone_masks(clf_data):
     """Each member draws its dropout masks from its own stream as its standalone fit: scores agree exactly."""
     X, y = clf_data

@@ -23,11 +23,13 @@ input width...) form a *group*; the group trains every member at once with
   (the same output gradients and activation derivatives), each member's
   gradient clipped by its own ``clip_norm`` and ``clip_value`` as the
   standalone fit's callbacks clip it, and the update is
-  torch's fused Adam or AdamW kernel, its multi-tensor NAdam, or
-  :func:`sknn_hp.optimizers.sgd_update` (scikit-learn's SGD rule), each the
-  standalone fit's, called once
-  per run of members that share their learning rate, betas, epsilon, weight
-  decay or momentum; penalties are per-member numbers;
+  torch's fused Adam or AdamW kernel, its multi-tensor NAdam,
+  :func:`sknn_hp.optimizers.sgd_update` (scikit-learn's SGD rule), or torch's
+  functional Adamax, RMSprop, Adagrad or Adadelta with the options of the
+  member's standalone optimizer (``foreach``/``fused`` and the defaults it
+  leaves), each the standalone fit's, called once per run of members that
+  share their learning rate, betas, epsilon, rho, weight decay or momentum
+  (and step count where the rule reads it); penalties are per-member numbers;
 - between epochs every member follows its own standalone rules through its
   own :class:`sknn_hp._trainer.Trainer` (the stopping rule, early stopping on
   its own validation split with best weights restored, ``'adaptive'`` and
@@ -49,6 +51,10 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from torch.optim.adadelta import adadelta
+from torch.optim.adagrad import adagrad
+from torch.optim.adamax import adamax
+from torch.optim.rmsprop import rmsprop
 
 from .._base import _SCHEDULE_KNOBS
 from .._runtime import FitRandomness, resolve_device
@@ -57,7 +63,7 @@ from ..activations import ACTIVATIONS, make_activation
 from .._callbacks import LearningRateSchedule
 from ..losses import LOSSES, OUTPUT_GRADIENTS
 from ..module import AlphaDropout
-from ..optimizers import sgd_update
+from ..optimizers import OPTIMIZERS, optimizer_kwargs, sgd_update
 from ..schedules import effective_schedule
 
 __all__ = [
@@ -65,8 +71,16 @@ __all__ = [
 ]
 
 #: The solvers the batched step implements; the others are fitted one by one.
-BATCHED_SOLVERS = ("adam", "adamw", "nadam", "sgd")
+BATCHED_SOLVERS = ("adam", "adamw", "nadam", "sgd", "adamax", "rmsprop", "adagrad", "adadelta")
 _ADAM_LIKE = ("adam", "adamw", "nadam")
+# solvers whose update is torch's functional API (torch.optim.<name>.<name>), with the options of the
+# standalone optimizer's parameter group: per solver, the state tensors it keeps per parameter
+_FUNCTIONAL = {
+    "adamax": ("exp_avg", "exp_inf"),
+    "rmsprop": ("square_avg", "grad_avg", "momentum_buffer"),
+    "adagrad": ("sum",),
+    "adadelta": ("square_avg", "acc_delta"),
+}
 # torch's NAdam default (the estimators do not set it)
 _NADAM_MOMENTUM_DECAY = 4e-3
 
@@ -76,6 +90,12 @@ _NONZERO_AT_ZERO = ("logistic", "sigmoid", "softplus")
 
 # schedules whose rate is constant within an epoch (computed once an epoch)
 _PER_EPOCH_SCHEDULES = ("constant", "adaptive", "plateau", "invscaling")
+
+
+def _reads_step(solver, options):
+    """Whether the update of a :data:`_FUNCTIONAL` solver reads the step count (Adamax's bias
+    correction, Adagrad's ``lr_decay``): members with different counts then update apart."""
+    return solver == "adamax" or (solver == "adagrad" and options["lr_decay"] != 0)
 
 
 class Handling:
@@ -157,7 +177,7 @@ PARAMETERS = {
     "beta_2": _MEMBER,
     "epsilon": _MEMBER,
     "weight_decay": _MEMBER,
-    "rho": Handling("inert", reason="read by 'rmsprop' and 'adadelta' only, which are fitted alone"),
+    "rho": _MEMBER,  # 'rmsprop' and 'adadelta'; the other solvers do not read it
     "max_fun": Handling("inert", reason="read by 'lbfgs' only, which is fitted alone"),
     # batches and epochs
     "batch_size": _GROUP,
@@ -498,9 +518,43 @@ class _Group:
         if self.solver in _ADAM_LIKE:
             self.moments = [torch.zeros_like(t) for t in self.flat]
             self.squares = [torch.zeros_like(t) for t in self.flat]
+        elif self.solver in _FUNCTIONAL:
+            self._init_functional(ests)
         else:
             self.buffers = [torch.zeros_like(t) for t in self.flat]  # SGD's velocities (scikit-learn's units)
         self.active = list(range(M))  # member index of each stacked position
+
+    def _init_functional(self, ests):
+        """Each member's standalone optimizer options and the stacked state of a :data:`_FUNCTIONAL` solver.
+
+        The options are those of the parameter group of the torch optimizer each member's standalone
+        fit builds (:func:`sknn_hp.optimizers.optimizer_kwargs` on the same class: its betas, ``rho``,
+        epsilon, and the defaults it leaves: ``foreach``/``fused``, ``maximize``, ``weight_decay``,
+        ``lr_decay``, ``initial_accumulator_value``, ``momentum``, ``centered``...), without the
+        learning rate, which the member's schedule sets. The state is one tensor per flat buffer per
+        state name, initialised as the optimizer initialises it (Adagrad's sums at
+        ``initial_accumulator_value``); RMSprop's ``grad_avg`` and ``momentum_buffer`` exist only where
+        a member is ``centered`` or has ``momentum``.
+        """
+        spec = OPTIMIZERS[self.solver]
+        probe = [torch.zeros(1, dtype=self.dtype, device=self.device)]
+        self.torch_options = []
+        for est in ests:
+            kwargs = optimizer_kwargs(self.solver, est.get_params(deep=False), self.device)
+            group = spec.optimizer(probe, **kwargs).param_groups[0]
+            self.torch_options.append(tuple(sorted((k, v) for k, v in group.items() if k not in ("params", "lr"))))
+        options = [dict(o) for o in self.torch_options]
+        needed = {
+            "grad_avg": any(o.get("centered") for o in options),
+            "momentum_buffer": any(o.get("momentum", 0) > 0 for o in options),
+        }
+        self.states = {name: [torch.zeros_like(t) for t in self.flat]
+                       for name in _FUNCTIONAL[self.solver] if needed.get(name, True)}
+        if "sum" in self.states:
+            start = torch.tensor([o["initial_accumulator_value"] for o in options], dtype=self.dtype,
+                                 device=self.device).unsqueeze(1)
+            for t in self.states["sum"]:
+                t.copy_(start.expand_as(t))
 
     def _views(self, flat):
         """(weights, biases): per layer, views of a pair of flat buffers as (M, out, in) and (M, out)."""
@@ -548,6 +602,9 @@ class _Group:
         self.mu_products = [self.mu_products[p] for p in keep]
         if self.solver in _ADAM_LIKE:
             self.moments, self.squares = take(self.moments), take(self.squares)
+        elif self.solver in _FUNCTIONAL:
+            self.states = {name: take(pair) for name, pair in self.states.items()}
+            self.torch_options = [self.torch_options[p] for p in keep]
         else:
             self.buffers = take(self.buffers)
         self.active = [self.active[p] for p in keep]
@@ -718,10 +775,12 @@ class _Group:
                 torch.clamp(g, min=-limit, max=limit, out=g)
 
     def update(self, lr, active):
-        """The standalone fit's update (fused Adam/AdamW, NAdam, :func:`sgd_update`), once per run of members.
+        """The standalone fit's update (fused Adam/AdamW, NAdam, :func:`sgd_update`, torch's functional
+        Adamax, RMSprop, Adagrad, Adadelta), once per run of members.
 
         Members whose learning rate, betas, epsilon, weight decay and step count (Adam, AdamW,
-        NAdam) or learning rate and momentum (SGD) are equal, and that sit next to each other in the flat
+        NAdam), learning rate and momentum (SGD) or learning rate, optimizer options and, where the
+        rule reads it, step count (:meth:`_functional`) are equal, and that sit next to each other in the flat
         buffers, are updated by one kernel call on their rows; members without
         a batch at this step (``active[j]`` False) are left out.
         """
@@ -732,6 +791,9 @@ class _Group:
                 key = None
             elif self.solver in _ADAM_LIKE:
                 key = (lr[j], h["beta_1"][j], h["beta_2"][j], h["epsilon"][j], h["weight_decay"][j], counts[j])
+            elif self.solver in _FUNCTIONAL:
+                options = self.torch_options[j]
+                key = (lr[j], options, counts[j] if _reads_step(self.solver, dict(options)) else None)
             else:
                 key = (lr[j], h["momentum"][j])
             if key != key_prev:
@@ -760,9 +822,40 @@ class _Group:
                     for t in range(2):
                         torch._fused_adamw_([params[t]], [grads[t]], [moments[t]], [squares[t]], [], [step],
                                             weight_decay=decay if t == 0 else 0.0, **options)
+            elif self.solver in _FUNCTIONAL:
+                self._functional(key[0], dict(key[1]), counts[a] - 1, a, b)
             else:
                 rate, momentum = key
                 sgd_update(rows(self.flat), rows(self.grad_flat), rows(self.buffers), rate, momentum, self.nesterov)
+
+    def _functional(self, lr, options, count, a, b):
+        """torch's functional update of the solver (what the standalone optimizer's ``step`` calls) on rows a:b.
+
+        ``options``: the run's parameter-group options (:meth:`_init_functional`); ``count``: the
+        steps its members took before this one (the functional API advances its step tensors).
+        """
+        params, grads = [t[a:b] for t in self.flat], [t[a:b] for t in self.grad_flat]
+        state = {name: [t[a:b] for t in pair] for name, pair in self.states.items()}
+        # Adagrad's fused kernel keeps float32 steps; the others the default scalar dtype (integers either way)
+        steps = [torch.tensor(float(count), dtype=torch.float32) for _ in params]
+        common = dict(maximize=options["maximize"], differentiable=options["differentiable"],
+                      weight_decay=options["weight_decay"], eps=options["eps"], lr=lr)
+        if self.solver == "adamax":
+            beta1, beta2 = options["betas"]
+            adamax(params, grads, state["exp_avg"], state["exp_inf"], steps, foreach=options["foreach"],
+                   capturable=options["capturable"], beta1=beta1, beta2=beta2, **common)
+        elif self.solver == "rmsprop":
+            momentum, centered = options["momentum"], options["centered"]
+            rmsprop(params, grads, state["square_avg"], state["grad_avg"] if centered else [],
+                    state["momentum_buffer"] if momentum > 0 else [], steps, foreach=options["foreach"],
+                    capturable=options["capturable"], alpha=options["alpha"], momentum=momentum,
+                    centered=centered, **common)
+        elif self.solver == "adagrad":
+            adagrad(params, grads, state["sum"], steps, fused=options["fused"], foreach=options["foreach"],
+                    lr_decay=options["lr_decay"], **common)
+        else:  # adadelta
+            adadelta(params, grads, state["square_avg"], state["acc_delta"], steps, foreach=options["foreach"],
+                     capturable=options["capturable"], rho=options["rho"], **common)
 
     def _nadam(self, params, grads, moments, squares, lr, beta1, beta2, eps, step, a, b):
         """torch's multi-tensor NAdam step (``foreach=True``, what the standalone fit runs) on rows a:b."""
