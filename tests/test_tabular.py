@@ -271,3 +271,14 @@ def test_predict_frame(clf_result, reg_result):
     np.testing.assert_allclose(out.iloc[:, 1:].sum(axis=1), 1.0, rtol=1e-6)
     with pytest.raises(TabularError, match="no predict_proba"):
         tabular.predict_frame(reg_result.model, reg_frame(), proba=True)
+
+
+def test_search_stopping_turns_early_stopping_off_on_tiny_tables():
+    # 20 rows, 2 folds: 10% of a 10-row fold is 1 row, fewer than the 2 classes a stratified hold-out needs
+    params, note = tabular.search_stopping(20, 2, n_classes=2)
+    assert params == {"early_stopping": False}
+    assert note == ("small table: 10% of a 10-row training fold is 1 row(s), too few to stop on; every candidate "
+                    "trains max_iter epochs")
+    assert tabular.search_stopping(400, 3, n_classes=2) == ({"early_stopping": True, "validation_fraction": 0.1}, "")
+    assert tabular.search_stopping(70, 2)[0] == {"early_stopping": False}  # 4 rows < 5, a regression
+    assert tabular.search_stopping(200, 5, n_classes=17)[0] == {"early_stopping": False}  # 16 rows < 17 classes

@@ -538,12 +538,13 @@ class _Group:
         """
         spec = OPTIMIZERS[self.solver]
         probe = [torch.zeros(1, dtype=self.dtype, device=self.device)]
-        self.torch_options = []
+        options = []
         for est in ests:
             kwargs = optimizer_kwargs(self.solver, est.get_params(deep=False), self.device)
             group = spec.optimizer(probe, **kwargs).param_groups[0]
-            self.torch_options.append(tuple(sorted((k, v) for k, v in group.items() if k not in ("params", "lr"))))
-        options = [dict(o) for o in self.torch_options]
+            options.append({k: v for k, v in group.items() if k not in ("params", "lr")})
+        # per member: its options as a hashable run key, and whether its rule reads the step count
+        self.torch_options = [(tuple(sorted(o.items())), _reads_step(self.solver, o)) for o in options]
         needed = {
             "grad_avg": any(o.get("centered") for o in options),
             "momentum_buffer": any(o.get("momentum", 0) > 0 for o in options),
@@ -792,8 +793,8 @@ class _Group:
             elif self.solver in _ADAM_LIKE:
                 key = (lr[j], h["beta_1"][j], h["beta_2"][j], h["epsilon"][j], h["weight_decay"][j], counts[j])
             elif self.solver in _FUNCTIONAL:
-                options = self.torch_options[j]
-                key = (lr[j], options, counts[j] if _reads_step(self.solver, dict(options)) else None)
+                options, reads_step = self.torch_options[j]
+                key = (lr[j], options, counts[j] if reads_step else None)
             else:
                 key = (lr[j], h["momentum"][j])
             if key != key_prev:

@@ -44,6 +44,8 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["ID_FRACTION", "KINDS", "MIN_ID_ROWS", "PARSE_FRACTION", "ColumnDecision", "TableColumns"]
 
+# Distinct values of a text column tried as dates before all of them are (most text is not dates).
+_DATE_PROBE = 500
 #: The kinds of column (the module's table); the last three are dropped.
 KINDS = ("numeric", "boolean", "category", "date", "constant", "empty", "id")
 #: A text column counts as an identifier when at least this fraction of its values are distinct...
@@ -162,15 +164,21 @@ def _infer(values):
             return "id", f"{n} distinct integers {low}..{high} in {n} rows: row numbers, dropped"
     if not _is_text(values):
         return "numeric", ""
-    numbers = _as_numbers(observed)
-    if numbers.notna().sum() >= PARSE_FRACTION * n:
-        bad = sorted({str(v) for v in observed[numbers.isna()]})
+    # numbers and dates are recognized on the distinct values, each counted as often as it occurs
+    levels = observed.astype(object).value_counts(sort=False)
+    uniques, counts = pd.Series(levels.index, dtype=object), levels.to_numpy()
+    numbers = _as_numbers(uniques)
+    if counts[numbers.notna().to_numpy()].sum() >= PARSE_FRACTION * n:
+        bad = sorted({str(v) for v in uniques[numbers.isna()]})
         if not bad:
             return "numeric", "numbers written as text"
         shown = ", ".join(repr(b) for b in bad[:3]) + (", ..." if len(bad) > 3 else "")
         return "numeric", f"numbers written as text; {len(bad)} other value(s) ({shown}) read as missing"
-    if _as_dates(observed).notna().sum() >= PARSE_FRACTION * n:
-        return "date", "dates"
+    # pandas' mixed formats parse value by value: a probe of the first distinct values first
+    probe = uniques[:_DATE_PROBE]
+    if len(uniques) <= _DATE_PROBE or _as_dates(probe).notna().sum() >= PARSE_FRACTION * len(probe):
+        if counts[_as_dates(uniques).notna().to_numpy()].sum() >= PARSE_FRACTION * n:
+            return "date", "dates"
     if n >= MIN_ID_ROWS and distinct >= ID_FRACTION * n:
         return "id", f"{distinct} distinct values in {n} rows: treated as an ID and dropped"
     return "category", (f"{distinct} levels: categorical" if distinct > 8 else "")
