@@ -110,7 +110,7 @@ def _all_configurations():
     yield pytest.param(reg, id="MLPRegressor-recommended")
 
 
-@pytest.mark.parametrize("estimator", _all_configurations())
+@pytest.mark.parametrize("estimator", list(_all_configurations()))
 def test_each_configuration_reads_one_sample_validation_and_scores(estimator):
     name = type(estimator).__name__
     check_fit2d_1sample(name, estimator)
